@@ -1,0 +1,91 @@
+package gguf
+
+import (
+	"fmt"
+	"os"
+)
+
+// Mapped is a GGUF file mapped read-only into memory: with mmap on Linux,
+// macOS and the BSDs, read into memory elsewhere. Its File is the decoded
+// header.
+//
+// The mapping is read-only: writing to the slices that Bytes and TensorData
+// return crashes the program. A Mapped is safe for concurrent use by
+// multiple goroutines, except Close, after which nothing may use the
+// mapping any more.
+type Mapped struct {
+	*File
+	data   []byte
+	mapped bool // data comes from mmap and must be unmapped
+}
+
+// Open maps the GGUF file at path and decodes its header. Close releases
+// the mapping.
+func Open(path string) (*Mapped, error) {
+	fd, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("gguf: %w", err)
+	}
+	defer fd.Close()
+	st, err := fd.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("gguf: %w", err)
+	}
+	size := st.Size()
+	if size != int64(int(size)) {
+		return nil, fmt.Errorf("gguf: %s: file of %d bytes is too large to map", path, size)
+	}
+	m := &Mapped{}
+	if size > 0 {
+		if m.data, m.mapped, err = mapFile(fd, int(size)); err != nil {
+			return nil, fmt.Errorf("gguf: map %s: %w", path, err)
+		}
+	}
+	if m.File, err = decodeBytes(m.data); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("%w (in %s)", err, path)
+	}
+	return m, nil
+}
+
+// Bytes returns the whole mapped file. It is read-only.
+func (m *Mapped) Bytes() []byte {
+	m.check()
+	return m.data
+}
+
+// TensorData returns the data of a tensor of the file: Bytes() bytes from
+// its Offset in the data section. It is read-only. TensorData panics if ti
+// does not describe data inside the file (a TensorInfo of another file, for
+// example).
+func (m *Mapped) TensorData(ti TensorInfo) []byte {
+	m.check()
+	n := ti.Bytes()
+	start := m.DataOffset + ti.Offset
+	if n == 0 || ti.Offset < 0 || start < m.DataOffset || start > int64(len(m.data)) || n > int64(len(m.data))-start {
+		panic(fmt.Sprintf("gguf: TensorData: tensor %q (offset %d, %d bytes) is not in the file", ti.Name, ti.Offset, n))
+	}
+	return m.data[start : start+n : start+n]
+}
+
+func (m *Mapped) check() {
+	if m == nil || m.File == nil {
+		panic("gguf: use of a closed or nil Mapped")
+	}
+}
+
+// Close releases the mapping. It is idempotent, and a nil *Mapped is
+// closed already.
+func (m *Mapped) Close() error {
+	if m == nil || m.data == nil && m.File == nil {
+		return nil
+	}
+	data, mapped := m.data, m.mapped
+	m.data, m.File = nil, nil
+	if mapped {
+		if err := unmapFile(data); err != nil {
+			return fmt.Errorf("gguf: unmap: %w", err)
+		}
+	}
+	return nil
+}
