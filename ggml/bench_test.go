@@ -67,4 +67,3 @@ func BenchmarkMatVec7B(b *testing.B) {
 		}
 	}
 }
-

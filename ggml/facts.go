@@ -13,17 +13,17 @@ import (
 // The facts GGML itself reports about a type, for tests that check this
 // package's declarations against the linked library.
 type typeFacts struct {
-	name             string // ggml_type_name
-	size             int    // ggml_type_size
-	block            int    // ggml_blck_size
-	traitsName       string // ggml_get_type_traits(t)->type_name, to check our struct layout
-	traitsSize       int
-	traitsBlock      int
-	traitsQuantized  bool
-	quantized        bool // ggml_is_quantized
-	requiresImatrix  bool // ggml_quantize_requires_imatrix
-	vecDotType       Type // the CPU backend's vec_dot_type, or F32 when it has none
-	hasCPUFromFloat  bool
+	name            string // ggml_type_name
+	size            int    // ggml_type_size
+	block           int    // ggml_blck_size
+	traitsName      string // ggml_get_type_traits(t)->type_name, to check our struct layout
+	traitsSize      int
+	traitsBlock     int
+	traitsQuantized bool
+	quantized       bool // ggml_is_quantized
+	requiresImatrix bool // ggml_quantize_requires_imatrix
+	vecDotType      Type // the CPU backend's vec_dot_type, or F32 when it has none
+	hasCPUFromFloat bool
 }
 
 func factsOf(t Type) typeFacts {

@@ -52,7 +52,9 @@ func (h *harness) input(typ Type, data []byte, shape ...int64) *Tensor {
 }
 
 // f32 makes an F32 input tensor.
-func (h *harness) f32(v []float32, shape ...int64) *Tensor { return h.input(F32, f32Bytes(v), shape...) }
+func (h *harness) f32(v []float32, shape ...int64) *Tensor {
+	return h.input(F32, f32Bytes(v), shape...)
+}
 
 // run computes the graph that produces outs and returns each as float32
 // values (every output must be F32, or F16 which is widened).
