@@ -1,0 +1,21 @@
+// Package quant turns Mistral weights into GGUF files.
+//
+// Convert reads a Hugging Face Mistral folder (config.json, safetensors
+// sharded or not, in F32, F16 or BF16, and tokenizer.model) or a folder in
+// Mistral's consolidated layout (params.json, consolidated.safetensors,
+// tokenizer.model) and writes a GGUF file of architecture "llama" with the
+// standard tensor names (token_embd, output_norm, output, blk.N.attn_q, ...),
+// the 2-D weights in F32, F16 or BF16 and the norms in F32. Hugging Face
+// stores the rows of the Q and K projections in the rotate-half order of its
+// RoPE; they are permuted into the adjacent-pair order of GGML's RoPE, which
+// the consolidated layout already uses. The metadata holds the
+// hyper-parameters (llama.*, with llama.attention.sliding_window), the
+// SentencePiece tokenizer (tokenizer.ggml.*) and a chat template in Mistral's
+// instruct format.
+//
+// Conversion streams: the source files are memory-mapped and each tensor is
+// written as soon as it is converted, so memory stays near the size of the
+// largest tensor, whatever the size of the model. The output goes to a
+// temporary file renamed at the end; a failed or cancelled conversion leaves
+// nothing behind.
+package quant

@@ -1,0 +1,42 @@
+package quant_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/quant"
+)
+
+func ExampleConvert() {
+	dir, err := os.MkdirTemp("", "quant-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	dst := filepath.Join(dir, "tiny-mistral-f16.gguf")
+	res, err := quant.Convert(context.Background(), "../testdata/tiny-mistral-v1", dst, quant.ConvertOptions{
+		Type: gguf.TypeF16,
+		Name: "tiny-mistral",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s layout, %d layers, %d tensors, %d bytes in\n", res.Layout, res.Params.BlockCount, res.Tensors, res.InputBytes)
+
+	m, err := gguf.Open(dst)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+	q, _ := m.Tensor("blk.0.attn_q.weight")
+	window, _ := m.Lookup("llama.attention.sliding_window")
+	fmt.Println(q.Name, q.Type, q.Shape, "window", window)
+	// Output:
+	// Hugging Face layout, 4 layers, 39 tensors, 17959168 bytes in
+	// blk.0.attn_q.weight f16 [128 128] window 128
+}
