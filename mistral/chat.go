@@ -1,0 +1,120 @@
+package mistral
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/gomistral/gomistral/mistral/tokenizer"
+)
+
+// Message is one message of a conversation; Role is who wrote it.
+type (
+	Message = tokenizer.Message
+	Role    = tokenizer.Role
+)
+
+// The roles of Mistral's instruct format.
+const (
+	RoleSystem    = tokenizer.RoleSystem
+	RoleUser      = tokenizer.RoleUser
+	RoleAssistant = tokenizer.RoleAssistant
+)
+
+// GuardrailPrompt is the system prompt that the Mistral 7B paper (Jiang et
+// al., 2023, section 5.1, "System prompt to enforce guardrails") recommends
+// for steering the model away from harmful output.
+const GuardrailPrompt = "Always assist with care, respect, and truth. Respond with utmost utility yet securely. " +
+	"Avoid harmful, unethical, prejudiced, or negative content. Ensure replies promote fairness and positivity."
+
+// WithGuardrails returns the conversation with GuardrailPrompt as its system
+// prompt, before any system prompt it already has. It is opt-in.
+//
+// What it does and does not do: Mistral 7B has no moderation of its own.
+// The paper reports that with this prompt the model declined every one of
+// 175 unsafe prompts it was tested on, at a small cost in helpfulness. A
+// system prompt only steers the model: it is not a filter, it can be talked
+// around (prompt injection, role play), and it checks nothing the model
+// writes. Applications that need guarantees must check output themselves.
+func WithGuardrails(msgs []Message) []Message {
+	out := make([]Message, 0, len(msgs)+1)
+	if len(msgs) > 0 && msgs[0].Role == RoleSystem {
+		out = append(out, Message{Role: RoleSystem, Content: GuardrailPrompt + "\n" + msgs[0].Content})
+		return append(out, msgs[1:]...)
+	}
+	out = append(out, Message{Role: RoleSystem, Content: GuardrailPrompt})
+	return append(out, msgs...)
+}
+
+// chatTurn is a message the session has computed, with the exact ids that
+// stand for it (for an answer it generated, the ids it chose).
+type chatTurn struct {
+	msg Message
+	ids []int32
+}
+
+// Chat answers the conversation msgs (ending with a user message) in the
+// model's instruct format, streaming the answer like Generate. The session
+// keeps what it computed: when the next call's conversation extends this
+// one (the answer appended as an assistant message, then a new user
+// message), only the new messages are computed, not the history. Any other
+// conversation works too; Prefill's rules decide what is recomputed.
+func (s *Session) Chat(ctx context.Context, msgs []Message, cfg GenerateConfig) iter.Seq2[Token, error] {
+	return func(yield func(Token, error) bool) {
+		s.enter()
+		defer s.leave()
+		if len(msgs) == 0 || msgs[len(msgs)-1].Role != RoleUser {
+			yield(Token{}, fmt.Errorf("mistral: chat: the conversation must end with a user message"))
+			return
+		}
+		turns, err := s.m.tok.EncodeChatTurns(msgs, tokenizer.ChatAuto)
+		if err != nil {
+			yield(Token{}, fmt.Errorf("mistral: chat: %w", err))
+			return
+		}
+		// Answers the session generated keep the ids it chose.
+		var ids []int32
+		ids = append(ids, turns[0]...)
+		for i, m := range msgs {
+			t := turns[i+1]
+			if i < len(s.chat) && m.Role == RoleAssistant && s.chat[i].msg == m {
+				t = s.chat[i].ids
+			}
+			ids = append(ids, t...)
+		}
+		if err := s.prefill(ctx, ids); err != nil {
+			yield(Token{}, fmt.Errorf("mistral: chat: %w", err))
+			return
+		}
+		s.chat = s.chat[:0]
+		for i, m := range msgs {
+			s.chat = append(s.chat, chatTurn{msg: m, ids: turns[i+1]})
+		}
+		var text strings.Builder
+		start := len(s.tokens)
+		eos := s.m.tok.EOS()
+		s.generate(ctx, cfg, func(t Token, err error) bool {
+			text.WriteString(t.Text)
+			return yield(t, err)
+		})
+		// Record the answer, closed by EOS as the template closes answers.
+		answer := append([]int32(nil), s.tokens[start:]...)
+		if len(answer) == 0 || answer[len(answer)-1] != eos {
+			answer = append(answer, eos)
+		}
+		s.chat = append(s.chat, chatTurn{msg: Message{Role: RoleAssistant, Content: text.String()}, ids: answer})
+	}
+}
+
+// Messages returns the conversation the session holds, as the last Chat
+// left it (with the answer it generated); empty when the session was not
+// made by Chat, or after Reset. A restored session has its saved
+// conversation.
+func (s *Session) Messages() []Message {
+	out := make([]Message, len(s.chat))
+	for i, c := range s.chat {
+		out[i] = c.msg
+	}
+	return out
+}

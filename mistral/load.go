@@ -1,0 +1,214 @@
+package mistral
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/gomistral/gomistral/ggml"
+	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/mistral/tokenizer"
+)
+
+// Load maps a Mistral GGUF file (architecture "llama" or "mistral", any
+// weight type GGML computes with) and checks it thoroughly: a file that is
+// not GGUF, of another architecture, with missing or mis-shaped tensors,
+// unsupported types or hyper-parameters that cannot be right is an error,
+// never a crash. The weights are used in place from a read-only mapping of
+// the file, never copied, so loading takes about as long as reading the
+// metadata. ctx cancels the load between tensors.
+func Load(ctx context.Context, path string, cfg Config) (*Model, error) {
+	start := time.Now()
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("mistral: load: %w", err)
+	}
+	before, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("mistral: load: %w", err)
+	}
+	f, err := gguf.Open(path)
+	if err != nil {
+		var fe *gguf.FormatError
+		if errors.As(err, &fe) {
+			return nil, fmt.Errorf("mistral: load %s: %w: %w", path, ErrNotGGUF, err)
+		}
+		return nil, fmt.Errorf("mistral: load: %w", err)
+	}
+	m := &Model{file: f, log: log, cfg: cfg}
+	if err := m.load(ctx, path, before); err != nil {
+		m.buf.Close()
+		m.weights.Close()
+		f.Close()
+		return nil, fmt.Errorf("mistral: load %s: %w", path, err)
+	}
+	p := m.params
+	log.Info("mistral: model loaded", "path", path, "name", p.Name, "layers", p.Layers, "dim", p.Dim,
+		"heads", p.Heads, "kv_heads", p.KVHeads, "vocab", p.Vocab, "window", p.Window,
+		"window_source", p.WindowSource, "elapsed", time.Since(start).Round(time.Millisecond))
+	return m, nil
+}
+
+func (m *Model) load(ctx context.Context, path string, before os.FileInfo) error {
+	f := m.file
+	embd, ok := f.Tensor("token_embd.weight")
+	if !ok {
+		return fmt.Errorf("%w: no tensor token_embd.weight", ErrBadModel)
+	}
+	if len(embd.Shape) != 2 {
+		return fmt.Errorf("%w: token_embd.weight has shape %v, want [dim vocab]", ErrBadModel, embd.Shape)
+	}
+	p, err := readParams(f.File, int(embd.Shape[1]), m.cfg.SlidingWindow)
+	if err != nil {
+		return err
+	}
+	m.params = p
+	if p.WindowSource == "recognised" {
+		m.log.Info("mistral: recognised Mistral 7B v0.1 without a sliding_window key; using its window of 4096")
+	}
+	tok, err := tokenizer.FromGGUF(f.File)
+	if err != nil {
+		return fmt.Errorf("%w: tokenizer: %w", ErrBadModel, err)
+	}
+	if tok.Len() != p.Vocab {
+		return fmt.Errorf("%w: the tokenizer has %d tokens, the embedding %d rows", ErrBadModel, tok.Len(), p.Vocab)
+	}
+	m.tok = tok
+	specs, err := tensorSpecs(f.File, p)
+	if err != nil {
+		return err
+	}
+	return m.mapWeights(ctx, specs, path, before)
+}
+
+// tensorSpec is a weight the model needs and the shape it must have.
+type tensorSpec struct {
+	name  string
+	shape []int64
+	norm  bool // a 1-D norm weight: must be F32
+	dst   **ggml.Tensor
+	info  gguf.TensorInfo
+}
+
+// tensorSpecs lists every weight with its expected shape; dst pointers are
+// bound later by bindSpecs.
+func tensorSpecs(f *gguf.File, p Params) ([]tensorSpec, error) {
+	d, q, kv, ffn, v := int64(p.Dim), int64(p.QDim()), int64(p.KVDim()), int64(p.FFN), int64(p.Vocab)
+	specs := []tensorSpec{
+		{name: "token_embd.weight", shape: []int64{d, v}},
+		{name: "output_norm.weight", shape: []int64{d}, norm: true},
+		{name: "output.weight", shape: []int64{d, v}},
+	}
+	for i := 0; i < p.Layers; i++ {
+		b := fmt.Sprintf("blk.%d.", i)
+		specs = append(specs,
+			tensorSpec{name: b + "attn_norm.weight", shape: []int64{d}, norm: true},
+			tensorSpec{name: b + "attn_q.weight", shape: []int64{d, q}},
+			tensorSpec{name: b + "attn_k.weight", shape: []int64{d, kv}},
+			tensorSpec{name: b + "attn_v.weight", shape: []int64{d, kv}},
+			tensorSpec{name: b + "attn_output.weight", shape: []int64{q, d}},
+			tensorSpec{name: b + "ffn_norm.weight", shape: []int64{d}, norm: true},
+			tensorSpec{name: b + "ffn_gate.weight", shape: []int64{d, ffn}},
+			tensorSpec{name: b + "ffn_up.weight", shape: []int64{d, ffn}},
+			tensorSpec{name: b + "ffn_down.weight", shape: []int64{ffn, d}},
+		)
+	}
+	for i := range specs {
+		s := &specs[i]
+		ti, ok := f.Tensor(s.name)
+		if !ok && s.name == "output.weight" {
+			// Tied embeddings: the output head reuses token_embd.
+			ti, ok = f.Tensor("token_embd.weight")
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: no tensor %s", ErrBadModel, s.name)
+		}
+		if !equalShape(ti.Shape, s.shape) {
+			return nil, fmt.Errorf("%w: tensor %s has shape %v, want %v", ErrBadModel, s.name, ti.Shape, s.shape)
+		}
+		if s.norm && ti.Type != gguf.TypeF32 {
+			return nil, fmt.Errorf("%w: norm %s is %v, want f32", ErrUnsupportedType, s.name, ti.Type)
+		}
+		if !ggml.Computable(ti.Type) {
+			return nil, fmt.Errorf("%w: tensor %s is %v", ErrUnsupportedType, s.name, ti.Type)
+		}
+		s.info = ti
+	}
+	return specs, nil
+}
+
+func equalShape(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// mapWeights makes a GGML tensor for each weight and places its data where
+// it lies in the mapped file.
+func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string, before os.FileInfo) error {
+	m.layers = make([]layer, m.params.Layers)
+	m.bindSpecs(specs)
+	m.weights = ggml.NewContext(len(specs), 0)
+	buf, err := ggml.NewHostBuffer(m.file.Bytes())
+	if err != nil {
+		return err
+	}
+	m.buf = buf
+	var total, done int64
+	for _, s := range specs {
+		total += s.info.Bytes()
+	}
+	placed := map[string]*ggml.Tensor{}
+	for _, s := range specs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if t, ok := placed[s.info.Name]; ok { // tied output head
+			*s.dst = t
+			continue
+		}
+		t := m.weights.NewTensor(s.info.Type, s.info.Shape...).SetName(s.info.Name)
+		if err := buf.Place(t, m.file.DataOffset+s.info.Offset); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadModel, err)
+		}
+		*s.dst = t
+		placed[s.info.Name] = t
+		done += s.info.Bytes()
+		if m.cfg.Progress != nil {
+			m.cfg.Progress(done, total)
+		}
+	}
+	after, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || after.Size() != m.file.Size {
+		return ErrFileChanged
+	}
+	return nil
+}
+
+// bindSpecs points each spec at the Model field it fills, in the order
+// tensorSpecs made them.
+func (m *Model) bindSpecs(specs []tensorSpec) {
+	specs[0].dst, specs[1].dst, specs[2].dst = &m.embd, &m.outNorm, &m.output
+	for i := range m.layers {
+		l := &m.layers[i]
+		s := specs[3+9*i:]
+		s[0].dst, s[1].dst, s[2].dst = &l.attnNorm, &l.wq, &l.wk
+		s[3].dst, s[4].dst, s[5].dst = &l.wv, &l.wo, &l.ffnNorm
+		s[6].dst, s[7].dst, s[8].dst = &l.gate, &l.up, &l.down
+	}
+}

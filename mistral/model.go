@@ -1,0 +1,106 @@
+package mistral
+
+import (
+	"log/slog"
+	"runtime"
+	"sync"
+
+	"github.com/gomistral/gomistral/ggml"
+	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/mistral/tokenizer"
+)
+
+// Config configures Load. The zero value is ready to use.
+type Config struct {
+	// Threads is the number of threads a Session computes with. Zero means
+	// one per CPU the process may use.
+	Threads int
+
+	// SlidingWindow overrides the attention window W. Zero means: the file's
+	// llama.attention.sliding_window; else 4096 for Mistral 7B v0.1 files,
+	// which are recognised by shape (the GGUFs in circulation lack the key);
+	// else full attention over the file's context length. Params.WindowSource
+	// says which applied, and Load logs it.
+	SlidingWindow int
+
+	// Logger receives what the library has to say (the window decided, load
+	// time). Nil means slog.Default().
+	Logger *slog.Logger
+
+	// Progress, if not nil, is called as weights are mapped, with the bytes
+	// done so far and the total. It is called from Load's goroutine.
+	Progress func(done, total int64)
+}
+
+// Model is a loaded Mistral model: hyper-parameters, tokenizer and weights
+// mapped from the file. A Model is immutable and safe for concurrent use by
+// multiple goroutines; each goroutine generates through a Session of its
+// own. Close releases it.
+type Model struct {
+	params Params
+	tok    *tokenizer.Tokenizer
+	log    *slog.Logger
+	cfg    Config
+
+	file    *gguf.Mapped
+	weights *ggml.Context
+	buf     *ggml.Buffer
+
+	embd    *ggml.Tensor // [dim, vocab]
+	outNorm *ggml.Tensor // [dim]
+	output  *ggml.Tensor // [dim, vocab]
+	layers  []layer
+
+	fpOnce sync.Once
+	fp     [32]byte // fingerprint, for saved sessions
+
+	// mu guards closed against sessions computing: they hold it for reading
+	// while GGML reads the weights.
+	mu     sync.RWMutex
+	closed bool
+}
+
+// layer holds one transformer block's weights.
+type layer struct {
+	attnNorm *ggml.Tensor // [dim]
+	wq       *ggml.Tensor // [dim, heads*head_dim]
+	wk       *ggml.Tensor // [dim, kv_heads*head_dim]
+	wv       *ggml.Tensor // [dim, kv_heads*head_dim]
+	wo       *ggml.Tensor // [heads*head_dim, dim]
+	ffnNorm  *ggml.Tensor // [dim]
+	gate     *ggml.Tensor // [dim, ffn]
+	up       *ggml.Tensor // [dim, ffn]
+	down     *ggml.Tensor // [ffn, dim]
+}
+
+// Params returns the model's hyper-parameters.
+func (m *Model) Params() Params { return m.params }
+
+// Tokenizer returns the model's tokenizer (safe for concurrent use).
+func (m *Model) Tokenizer() *tokenizer.Tokenizer { return m.tok }
+
+// threads returns the thread count sessions compute with by default.
+func (m *Model) threads() int {
+	if m.cfg.Threads > 0 {
+		return m.cfg.Threads
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// Close unmaps the weights and frees their GGML memory. Sessions still open
+// fail with ErrClosed afterwards (close them first). Close is idempotent and
+// nil-safe.
+func (m *Model) Close() error {
+	if m == nil {
+		return nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil
+	}
+	m.closed = true
+	m.buf.Close()
+	m.weights.Close()
+	return m.file.Close()
+}

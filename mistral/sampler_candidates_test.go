@@ -1,0 +1,116 @@
+package mistral
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// samplerRefOrder returns the ids of logits in order of decreasing logit, the
+// lowest id first among equals.
+func samplerRefOrder(logits []float32) []int32 {
+	ids := make([]int32, len(logits))
+	for i := range ids {
+		ids[i] = int32(i)
+	}
+	slices.SortStableFunc(ids, func(a, b int32) int {
+		switch {
+		case logits[a] > logits[b]:
+			return -1
+		case logits[a] < logits[b]:
+			return 1
+		}
+		return 0
+	})
+	return ids
+}
+
+func samplerCandidateIDs(c *Candidates) []int32 {
+	ids := make([]int32, c.Len())
+	for i := range ids {
+		ids[i] = c.ID(i)
+	}
+	return ids
+}
+
+func TestSamplerCandidatesKeepTopAndSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var c Candidates
+	for _, n := range []int{1, 2, 3, 50, 1000, samplerVocab} {
+		logits := make([]float32, n)
+		for i := range logits {
+			logits[i] = float32(math.Round(r.NormFloat64() * 8)) // many ties
+		}
+		want := samplerRefOrder(logits)
+		for _, k := range []int{-1, 0, 1, 2, 5, 40, 64, 999, n - 1, n, n + 5} {
+			c.reset(logits)
+			c.KeepTop(k)
+			kept := min(max(k, 1), n)
+			assert.Equal(t, want[:kept], samplerCandidateIDs(&c), "n=%d k=%d", n, k)
+			assert.True(t, c.Sorted())
+		}
+		c.reset(logits)
+		c.Sort()
+		assert.Equal(t, want, samplerCandidateIDs(&c))
+		c.KeepTop(3) // on sorted candidates
+		assert.Equal(t, want[:min(3, n)], samplerCandidateIDs(&c))
+	}
+}
+
+func TestSamplerCandidatesEdit(t *testing.T) {
+	var c Candidates
+	c.reset([]float32{0, 3, 1, 2, float32(math.NaN())})
+	assert.Equal(t, samplerNegInf, c.Logit(4), "NaN is −Inf")
+	assert.False(t, c.Sorted())
+	c.Sort()
+	assert.Equal(t, []int32{1, 3, 2, 0, 4}, samplerCandidateIDs(&c))
+	assert.InDelta(t, math.Exp(3)/(1+math.Exp(1)+math.Exp(2)+math.Exp(3)), c.Prob(0), 1e-7)
+	assert.Zero(t, c.Prob(4))
+	c.Swap(0, 1)
+	assert.False(t, c.Sorted())
+	assert.InDelta(t, math.Exp(3)/(1+math.Exp(1)+math.Exp(2)+math.Exp(3)), c.Prob(1), 1e-7, "probabilities move with their tokens")
+	c.DeleteFunc(func(id int32, logit float32) bool { return id == 3 || math.IsInf(float64(logit), -1) })
+	assert.Equal(t, []int32{1, 2, 0}, samplerCandidateIDs(&c))
+	assert.InDelta(t, math.Exp(3)/(1+math.Exp(1)+math.Exp(3)), c.Prob(0), 1e-7, "renormalised")
+	c.SetLogit(2, 3)
+	assert.InDelta(t, math.Exp(3)/(2*math.Exp(3)+math.Exp(1)), c.Prob(2), 1e-7)
+	c.Truncate(10)
+	assert.Equal(t, 3, c.Len())
+	c.Truncate(1)
+	assert.Equal(t, []int32{1}, samplerCandidateIDs(&c))
+	assert.Equal(t, float32(1), c.Prob(0))
+}
+
+func TestSamplerCandidatesProbs(t *testing.T) {
+	logits := samplerLogits(samplerVocab, 5)
+	var c Candidates
+	c.reset(logits)
+	top := float64(slices.Max(logits))
+	sum := 0.0
+	for _, l := range logits {
+		sum += math.Exp(float64(l) - top)
+	}
+	total := 0.0
+	for i := range c.Len() {
+		want := math.Exp(float64(logits[c.ID(i)])-top) / sum
+		assert.InEpsilon(t, want, c.Prob(i), 1e-6)
+		total += float64(c.Prob(i))
+	}
+	assert.InDelta(t, 1, total, 1e-5)
+}
+
+func TestSamplerExpNonPositive(t *testing.T) {
+	worst := 0.0
+	for x := 0.0; x >= -104; x -= 1.0 / 1024 {
+		want := math.Exp(x)
+		worst = max(worst, math.Abs(expNonPositive(x)-want)/want)
+	}
+	assert.Less(t, worst, 1e-8)
+	assert.Equal(t, 1.0, expNonPositive(0))
+	assert.Zero(t, expNonPositive(-105))
+	assert.Zero(t, expNonPositive(math.Inf(-1)))
+	assert.Zero(t, expNonPositive(math.NaN()))
+}

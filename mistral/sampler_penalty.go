@@ -1,0 +1,97 @@
+package mistral
+
+import "slices"
+
+// tokenWindow is the window of the most recently accepted tokens.
+type tokenWindow struct {
+	buf  []int32 // (≤ size) ring of the last tokens; grows up to size, then wraps
+	size int     // the window's length, ≥ 1
+	next int     // where the next token goes once buf is full; its oldest token
+}
+
+// tokenWindowPrealloc bounds the room a new tokenWindow reserves up front,
+// so that a huge PenaltyWindow costs only what is used.
+const tokenWindowPrealloc = 4096
+
+func (h *tokenWindow) init(size int) {
+	h.size = size
+	h.buf = make([]int32, 0, min(size, tokenWindowPrealloc))
+	h.next = 0
+}
+
+func (h *tokenWindow) push(id int32) {
+	if len(h.buf) < h.size {
+		h.buf = append(h.buf, id)
+		return
+	}
+	h.buf[h.next] = id
+	h.next++
+	if h.next == h.size {
+		h.next = 0
+	}
+}
+
+func (h *tokenWindow) clear() {
+	h.buf = h.buf[:0]
+	h.next = 0
+}
+
+// appendTo appends the window's tokens to dst, oldest first.
+func (h *tokenWindow) appendTo(dst []int32) []int32 {
+	dst = append(dst, h.buf[h.next:]...)
+	return append(dst, h.buf[:h.next]...)
+}
+
+// applyBias adds the logit bias. It runs first, while the candidates are the
+// whole vocabulary in order of id.
+func (s *Sampler) applyBias(c *Candidates) {
+	logits := c.logits
+	for _, b := range s.bias {
+		if int(b.id) >= len(logits) {
+			break // sorted by id: the rest are outside the vocabulary too
+		}
+		logits[b.id] += b.delta
+	}
+}
+
+// applyPenalties applies the repetition, frequency and presence penalties
+// to the tokens of the window. It runs while the candidates are still the
+// whole vocabulary in order of id.
+func (s *Sampler) applyPenalties(c *Candidates) {
+	if s.repeatPenalty == 0 && s.frequencyPenalty == 0 && s.presencePenalty == 0 {
+		return
+	}
+	if len(s.hist.buf) == 0 {
+		return
+	}
+	// Sorting a copy of the window groups each token's occurrences without
+	// a map: the window is short next to the vocabulary.
+	s.window = s.hist.appendTo(s.window[:0])
+	w := s.window
+	slices.Sort(w)
+	logits := c.logits
+	for i := 0; i < len(w); {
+		id := w[i]
+		j := i + 1
+		for j < len(w) && w[j] == id {
+			j++
+		}
+		count := j - i
+		i = j
+		if int(id) >= len(logits) {
+			break // sorted: the rest are outside the vocabulary too
+		}
+		l := logits[id]
+		if s.repeatPenalty != 0 {
+			if l > 0 {
+				l /= s.repeatPenalty
+			} else {
+				l *= s.repeatPenalty
+			}
+		}
+		// The explicit conversion rounds the product, so that no fused
+		// multiply-add makes the result depend on the CPU.
+		l -= float32(float32(count)*s.frequencyPenalty) + s.presencePenalty
+		logits[id] = l
+	}
+}

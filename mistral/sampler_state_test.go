@@ -1,0 +1,145 @@
+package mistral
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSamplerMarshalRestoresContinuation(t *testing.T) {
+	const vocab = 500
+	cfg := samplerBenchConfigs[len(samplerBenchConfigs)-1].cfg // every stage on
+	cfg.Temperature = 1.3
+	steps := func(s *Sampler, from, n int) []int32 {
+		out := make([]int32, n)
+		for i := range out {
+			out[i] = s.Sample(samplerLogits(vocab, uint64(from+i)))
+			s.Accept(out[i])
+		}
+		return out
+	}
+	for _, prompt := range []int{0, 10, 64, 100} { // empty, partial and wrapped windows
+		a := NewSampler(cfg)
+		for i := range prompt {
+			a.Accept(int32(i * 7 % vocab))
+		}
+		steps(a, 0, 5)
+		state, err := a.MarshalBinary()
+		require.NoError(t, err)
+		want := steps(a, 5, 50)
+
+		other := cfg
+		other.Seed = 12345
+		b := NewSampler(other)
+		steps(b, 0, 3) // some state of its own, to be replaced
+		require.NoError(t, b.UnmarshalBinary(state))
+		again, err := b.MarshalBinary()
+		require.NoError(t, err)
+		assert.Equal(t, state, again)
+		assert.Equal(t, want, steps(b, 5, 50), "prompt %d", prompt)
+
+		appended, err := a.AppendBinary([]byte("prefix"))
+		require.NoError(t, err)
+		require.NoError(t, b.UnmarshalBinary(appended[len("prefix"):]))
+	}
+}
+
+func TestSamplerUnmarshalKeepsRecentTokens(t *testing.T) {
+	a := NewSampler(SamplerConfig{PenaltyWindow: 10})
+	for i := range int32(8) {
+		a.Accept(i)
+	}
+	state, err := a.MarshalBinary()
+	require.NoError(t, err)
+
+	rec := &samplerRecorder{logits: make([]float32, 10)}
+	b := NewSampler(SamplerConfig{PenaltyWindow: 3, FrequencyPenalty: 1, Stages: []Stage{rec}})
+	require.NoError(t, b.UnmarshalBinary(state))
+	b.Sample(make([]float32, 10))
+	assert.Equal(t, []float32{0, 0, 0, 0, 0, -1, -1, -1, 0, 0}, rec.logits)
+}
+
+// samplerValidState returns a state with a wrapped window of 5 tokens.
+func samplerValidState(t testing.TB) []byte {
+	s := NewSampler(SamplerConfig{Seed: 5, PenaltyWindow: 5})
+	for i := range int32(7) {
+		s.Accept(i * 1000)
+	}
+	state, err := s.MarshalBinary()
+	require.NoError(t, err)
+	return state
+}
+
+func TestSamplerUnmarshalRejectsBadInput(t *testing.T) {
+	valid := samplerValidState(t)
+	edit := func(f func(b []byte) []byte) []byte { return f(slices.Clone(valid)) }
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"empty", nil},
+		{"other magic", edit(func(b []byte) []byte { b[0] = 'X'; return b })},
+		{"version 2", edit(func(b []byte) []byte { b[4] = 2; return b })},
+		{"version 0", edit(func(b []byte) []byte { b[4] = 0; return b })},
+		{"generator length too long", edit(func(b []byte) []byte { b[5] = 100; return b })},
+		{"generator length overflow", append([]byte("GMSS\x01"), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01)},
+		{"generator state damaged", edit(func(b []byte) []byte { b[6] = 'x'; return b })},
+		{"generator state short", edit(func(b []byte) []byte { return slices.Delete(b, 6, 7) })},
+		{"token count too large", edit(func(b []byte) []byte { b[6+20] = 6; return b })},
+		{"token count huge", append(slices.Clone(valid[:6+20]), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f)},
+		{"trailing byte", append(slices.Clone(valid), 0)},
+		{"negative token", edit(func(b []byte) []byte { b[len(b)-1] = 0x80; return b })},
+	}
+	for i := range valid { // every truncation
+		tests = append(tests, struct {
+			name string
+			data []byte
+		}{"truncated to " + strconv.Itoa(i), valid[:i]})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewSampler(SamplerConfig{Seed: 77})
+			s.Accept(3)
+			before, err := s.MarshalBinary()
+			require.NoError(t, err)
+
+			err = s.UnmarshalBinary(tt.data)
+			var se *SamplerStateError
+			require.ErrorAs(t, err, &se)
+			assert.Contains(t, err.Error(), "mistral: sampler state: ")
+			assert.LessOrEqual(t, se.Offset, len(tt.data))
+
+			after, err := s.MarshalBinary()
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "a failed UnmarshalBinary changed the Sampler")
+		})
+	}
+}
+
+func FuzzSamplerUnmarshalBinary(f *testing.F) {
+	f.Add(samplerValidState(f))
+	f.Add([]byte{})
+	f.Add([]byte("GMSS\x01\x14pcg:"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := NewSampler(SamplerConfig{Seed: 1, PenaltyWindow: 8})
+		before, err := s.MarshalBinary()
+		require.NoError(t, err)
+		if err := s.UnmarshalBinary(data); err != nil {
+			var se *SamplerStateError
+			require.True(t, errors.As(err, &se))
+			after, err := s.MarshalBinary()
+			require.NoError(t, err)
+			require.Equal(t, before, after)
+			return
+		}
+		state, err := s.MarshalBinary()
+		require.NoError(t, err)
+		r := NewSampler(SamplerConfig{PenaltyWindow: 8})
+		require.NoError(t, r.UnmarshalBinary(state))
+		require.Equal(t, samplerDraws(s, samplerLogits(50, 1), 20), samplerDraws(r, samplerLogits(50, 1), 20))
+	})
+}

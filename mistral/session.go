@@ -1,0 +1,383 @@
+package mistral
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+
+	"github.com/gomistral/gomistral/ggml"
+)
+
+// SessionConfig configures a Session. The zero value is ready to use.
+type SessionConfig struct {
+	// BatchSize is the most tokens computed in one forward pass while
+	// reading a prompt. Zero means 64. Passes are aligned blocks of this
+	// size (rounded down to a divisor of the window), which is what makes a
+	// token's logits independent of how its prompt was split.
+	BatchSize int
+
+	// Threads overrides the Model's thread count for this Session. Zero
+	// means the Model's.
+	Threads int
+
+	// Cache is the element type of the KV cache. The zero value, CacheF16,
+	// stores keys and values in half precision; CacheF32 doubles the memory
+	// for single-precision attention.
+	Cache CacheType
+
+	// Context is the number of positions the KV cache holds for a model
+	// without a sliding window (for one with a window the cache holds the
+	// window, whatever this says). Zero means the model's context length,
+	// at most 8192.
+	Context int
+}
+
+// CacheType is the element type of a Session's KV cache.
+type CacheType int
+
+const (
+	CacheF16 CacheType = iota // half precision: 2 bytes per element (default)
+	CacheF32                  // single precision: 4 bytes per element
+)
+
+func (c CacheType) ggmlType() ggml.Type {
+	if c == CacheF32 {
+		return ggml.F32
+	}
+	return ggml.F16
+}
+
+// defaultBatch is the prompt chunk when SessionConfig.BatchSize is zero.
+const defaultBatch = 64
+
+// viewGranule is the step in which the part of the cache a chunk reads
+// grows, so that decoding reuses one graph for many tokens.
+const viewGranule = 256
+
+// Session is one sequence being computed: its KV cache (a rolling buffer of
+// the window's size), its position and the logits of its last token. A
+// Session can only be used by one goroutine at a time; many Sessions may run
+// on one Model at once, sharing its weights. Close frees its memory.
+type Session struct {
+	m   *Model
+	cfg SessionConfig
+
+	be       *ggml.Backend
+	alloc    *ggml.Allocator
+	cacheCtx *ggml.Context
+	cacheBuf *ggml.Buffer
+	k        []*ggml.Tensor // per layer, F16 [kv_dim, slots]: keys after RoPE
+	vt       []*ggml.Tensor // per layer, F16 [slots, kv_dim]: values, transposed
+	slots    slots
+
+	fwd      *forward // the graph last computed, reused while its shape repeats
+	reserved bool
+
+	sampler  *Sampler // the sampler of the current or last generation
+	rngState []byte   // its state after the last token it chose
+
+	logits []float32 // [vocab]: logits after the last token
+	tokens []int32   // every token fed since the last Reset
+	chat   []chatTurn // the conversation the tokens hold, if Chat made them
+
+	// scratch for graph inputs, reused across calls
+	tokBuf []int32
+	mask   []float32
+	posBuf []int32
+	kIdx   []int64
+	vIdx   []int64
+	outIdx []int32
+	all    []float32
+
+	busy atomic.Bool // set while a method runs: concurrent use panics
+}
+
+// NewSession returns a Session on the model. It allocates the KV cache:
+// W × layers × 2 × kv_dim × 2 bytes for F16, W the attention window.
+func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return nil, fmt.Errorf("mistral: new session: %w", ErrClosed)
+	}
+	p := m.params
+	batch := cfg.BatchSize
+	if batch <= 0 {
+		batch = defaultBatch
+	}
+	n := p.Window
+	if p.WindowSource == "none" {
+		n = cfg.Context
+		if n <= 0 {
+			n = min(p.ContextLength, 8192)
+		}
+		// Round the context up to whole blocks.
+		batch = min(batch, n)
+		n = (n + batch - 1) / batch * batch
+	}
+	block := largestDivisor(n, batch)
+	threads := cfg.Threads
+	if threads <= 0 {
+		threads = m.threads()
+	}
+	s := &Session{m: m, cfg: cfg, slots: newSlots(n, min(p.Window, n), block)}
+	var err error
+	if s.be, err = ggml.NewCPU(threads); err != nil {
+		return nil, fmt.Errorf("mistral: new session: %w", err)
+	}
+	s.cacheCtx = ggml.NewContext(2*p.Layers, 0)
+	ct := cfg.Cache.ggmlType()
+	for i := 0; i < p.Layers; i++ {
+		s.k = append(s.k, s.cacheCtx.NewTensor(ct, int64(p.KVDim()), int64(n)).SetName(fmt.Sprintf("cache_k.%d", i)))
+		s.vt = append(s.vt, s.cacheCtx.NewTensor(ct, int64(n), int64(p.KVDim())).SetName(fmt.Sprintf("cache_vt.%d", i)))
+	}
+	if s.cacheBuf, err = s.be.AllocTensors(s.cacheCtx); err != nil {
+		s.free()
+		return nil, fmt.Errorf("mistral: new session: KV cache: %w", err)
+	}
+	s.alloc = ggml.NewAllocator(s.be)
+	s.logits = make([]float32, p.Vocab)
+	runtime.SetFinalizer(s, func(s *Session) {
+		if s.be != nil {
+			m.log.Warn("mistral: a Session was garbage collected without Close; its memory leaked until now")
+			s.free()
+		}
+	})
+	return s, nil
+}
+
+// largestDivisor returns the largest divisor of n that is at most limit.
+func largestDivisor(n, limit int) int {
+	for d := min(n, limit); d > 1; d-- {
+		if n%d == 0 {
+			return d
+		}
+	}
+	return 1
+}
+
+// enter and leave bracket every method: two goroutines using one Session at
+// once is a programmer error and panics (and trips the race detector).
+func (s *Session) enter() {
+	if !s.busy.CompareAndSwap(false, true) {
+		panic("mistral: Session used by two goroutines at once")
+	}
+}
+
+func (s *Session) leave() { s.busy.Store(false) }
+
+// Position returns the number of tokens the session has seen: the position
+// the next token will take.
+func (s *Session) Position() int { return s.slots.next }
+
+// CacheBytes returns the memory of the KV cache in bytes.
+func (s *Session) CacheBytes() int64 { return s.cacheBuf.Size() }
+
+// Logits returns the logits predicting the token after the last one fed, a
+// slice of vocabulary size that the next call overwrites. Before any token
+// it is all zeros.
+func (s *Session) Logits() []float32 { return s.logits }
+
+// Reset forgets every token: the session starts over at position 0.
+func (s *Session) Reset() {
+	s.enter()
+	defer s.leave()
+	s.slots.reset()
+	s.tokens = s.tokens[:0]
+	s.chat = s.chat[:0]
+	clear(s.logits)
+}
+
+// Close frees the session's memory. It is idempotent and nil-safe.
+func (s *Session) Close() error {
+	if s == nil {
+		return nil
+	}
+	s.enter()
+	defer s.leave()
+	s.free()
+	return nil
+}
+
+func (s *Session) free() {
+	s.fwd.close()
+	s.fwd = nil
+	s.alloc.Close()
+	s.cacheBuf.Close()
+	s.cacheCtx.Close()
+	s.be.Close()
+	s.be = nil
+}
+
+// Feed computes the tokens, in chunks of at most the batch size, appending
+// them to the session; afterwards Logits predicts the next token. ctx is
+// checked between chunks: on cancellation the tokens computed so far stay in
+// the session and the error wraps ctx.Err().
+func (s *Session) Feed(ctx context.Context, tokens []int32) error {
+	s.enter()
+	defer s.leave()
+	return s.feed(ctx, tokens, nil)
+}
+
+// FeedAll is Feed that also hands every token's logits to fn, in order: fn
+// receives the token's index in tokens and the logits predicting the token
+// after it (valid only during the call). An error from fn stops the feed.
+func (s *Session) FeedAll(ctx context.Context, tokens []int32, fn func(i int, logits []float32) error) error {
+	s.enter()
+	defer s.leave()
+	return s.feed(ctx, tokens, fn)
+}
+
+func (s *Session) feed(ctx context.Context, tokens []int32, fn func(int, []float32) error) error {
+	if s.be == nil {
+		return fmt.Errorf("mistral: feed: %w", ErrClosed)
+	}
+	vocab := int32(s.m.params.Vocab)
+	for i, t := range tokens {
+		if t < 0 || t >= vocab {
+			return fmt.Errorf("mistral: feed: token %d at index %d is outside the vocabulary [0, %d)", t, i, vocab)
+		}
+	}
+	if s.m.params.WindowSource == "none" && s.slots.next+len(tokens) > s.slots.n {
+		return fmt.Errorf("mistral: feed: %d tokens after %d: %w (%d positions)", len(tokens), s.slots.next, ErrContextFull, s.slots.n)
+	}
+	for done := 0; done < len(tokens); {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("mistral: feed: %w", err)
+		}
+		k := min(s.slots.room(), len(tokens)-done)
+		if err := s.compute(tokens[done:done+k], fn != nil); err != nil {
+			return err
+		}
+		if fn != nil {
+			vocab := len(s.logits)
+			for i := 0; i < k; i++ {
+				if err := fn(done+i, s.all[i*vocab:(i+1)*vocab]); err != nil {
+					return err
+				}
+			}
+		}
+		done += k
+	}
+	return nil
+}
+
+// compute runs one pass of tokens, all within one block, and commits them
+// to the cache. With all, the logits of every token are left in s.all;
+// otherwise only the last token's, in s.logits.
+func (s *Session) compute(pass []int32, all bool) error {
+	m := s.m
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return fmt.Errorf("mistral: feed: model %w", ErrClosed)
+	}
+	if err := s.reserve(); err != nil {
+		return err
+	}
+	k := len(pass)
+	start := s.slots.blockStart(s.slots.next)
+	key := graphKey{
+		tokens:    k,
+		rows:      max(k, minRows),
+		viewLen:   s.slots.viewLen(start, viewGranule),
+		blockSlot: s.slots.slot(start),
+		outputs:   minRows,
+	}
+	if all {
+		key.outputs = key.rows
+	}
+	if s.fwd == nil || s.fwd.key != key {
+		s.fwd.close()
+		s.fwd = s.buildForward(key)
+		if err := s.alloc.Alloc(s.fwd.graph); err != nil {
+			s.fwd.close()
+			s.fwd = nil
+			return fmt.Errorf("mistral: feed: %w", err)
+		}
+	}
+	f := s.fwd
+	s.setInputs(f, pass, all)
+	if err := s.be.Compute(f.graph); err != nil {
+		return fmt.Errorf("mistral: feed: %w", err)
+	}
+	s.slots.commit(k)
+	s.tokens = append(s.tokens, pass...)
+	vocab := len(s.logits)
+	s.all = grow(s.all, vocab*key.outputs)
+	f.logits.ReadF32(s.all)
+	last := 0
+	if all {
+		last = k - 1
+	}
+	copy(s.logits, s.all[last*vocab:(last+1)*vocab])
+	return nil
+}
+
+// reserve sizes the compute buffer once for the largest graph the session
+// can build, so that later graphs never move it.
+func (s *Session) reserve() error {
+	if s.reserved {
+		return nil
+	}
+	rows := max(s.slots.block, minRows)
+	f := s.buildForward(graphKey{tokens: s.slots.block, rows: rows, viewLen: s.slots.n, outputs: rows})
+	defer f.close()
+	if err := s.alloc.Reserve(f.graph); err != nil {
+		return fmt.Errorf("mistral: feed: %w", err)
+	}
+	s.reserved = true
+	return nil
+}
+
+// setInputs writes the pass's token ids, positions, mask, cache indices and
+// output rows. Padding rows repeat the last token.
+func (s *Session) setInputs(f *forward, pass []int32, all bool) {
+	k, rows := len(pass), f.key.rows
+	kvDim := s.m.params.KVDim()
+	s.tokBuf = grow(s.tokBuf, rows)
+	s.posBuf = grow(s.posBuf, rows)
+	for r := 0; r < rows; r++ {
+		t := min(r, k-1)
+		s.tokBuf[r] = pass[t]
+		s.posBuf[r] = int32(s.slots.next + t)
+	}
+	f.tokens.SetI32(s.tokBuf)
+	f.pos.SetI32(s.posBuf)
+
+	s.kIdx = grow(s.kIdx, k)
+	s.vIdx = grow(s.vIdx, kvDim*k)
+	for t := 0; t < k; t++ {
+		slot := s.slots.slot(s.slots.next + t)
+		s.kIdx[t] = int64(slot)
+		for d := 0; d < kvDim; d++ {
+			s.vIdx[t*kvDim+d] = int64(d*s.slots.n + slot)
+		}
+	}
+	f.kSlots.SetI64(s.kIdx)
+	f.vIndex.SetI64(s.vIdx)
+
+	vl := f.key.viewLen
+	s.mask = grow(s.mask, (vl+s.slots.block)*rows)
+	s.slots.fillMask(s.mask, vl, k, rows)
+	f.mask.SetF32(s.mask)
+
+	s.outIdx = grow(s.outIdx, f.key.outputs)
+	for i := range s.outIdx {
+		if all {
+			s.outIdx[i] = int32(min(i, k-1))
+		} else {
+			s.outIdx[i] = int32(k - 1)
+		}
+	}
+	f.outRows.SetI32(s.outIdx)
+}
+
+// grow returns b resized to n elements, reusing its memory when it can.
+func grow[T any](b []T, n int) []T {
+	if cap(b) >= n {
+		return b[:n]
+	}
+	return make([]T, n)
+}
