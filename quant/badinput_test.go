@@ -15,7 +15,18 @@ import (
 	"github.com/gomistral/gomistral/safetensors"
 )
 
-func TestConvertBadInput(t *testing.T) {
+// badSource is a broken model folder and the error it must cause.
+type badSource struct {
+	name   string
+	source func(t *testing.T) string // makes the folder
+	is     error                     // errors.Is target, or nil
+	as     any                       // errors.As target, or nil
+	want   string                    // part of the message
+}
+
+// badSources returns broken copies of the tiny v1 folder: for Convert, and
+// for Quantize, which converts folders the same way.
+func badSources() []badSource {
 	editConfig := func(edit func(m map[string]any)) func(t *testing.T) string {
 		return func(t *testing.T) string {
 			dir := linkDir(t, tinyV1)
@@ -35,13 +46,7 @@ func TestConvertBadInput(t *testing.T) {
 		configErr *ConfigError
 		tensorErr *TensorError
 	)
-	tests := []struct {
-		name   string
-		source func(t *testing.T) string
-		is     error // errors.Is target, or nil
-		as     any   // errors.As target, or nil
-		want   string
-	}{
+	return []badSource{
 		{"missing shard", func(t *testing.T) string { return linkDir(t, tinyV1, shard2) },
 			fs.ErrNotExist, nil, `shard "` + shard2 + `"`},
 		{"truncated shard", func(t *testing.T) string {
@@ -141,7 +146,10 @@ func TestConvertBadInput(t *testing.T) {
 		{"no configuration", func(t *testing.T) string { return linkDir(t, tinyV1, hfConfigName) },
 			fs.ErrNotExist, nil, "no config.json (Hugging Face) or params.json"},
 	}
-	for _, tt := range tests {
+}
+
+func TestConvertBadInput(t *testing.T) {
+	for _, tt := range badSources() {
 		t.Run(tt.name, func(t *testing.T) {
 			outDir, _, res, err := convertInto(t, tt.source(t), ConvertOptions{Type: gguf.TypeF16})
 			require.Error(t, err)

@@ -13,9 +13,19 @@
 // SentencePiece tokenizer (tokenizer.ggml.*) and a chat template in Mistral's
 // instruct format.
 //
-// Conversion streams: the source files are memory-mapped and each tensor is
+// Quantize writes a model, a GGUF file or a folder converted on the way, in
+// one of the named quantisations users know from llama.cpp (FileType:
+// Q4_K_M, Q5_K_S, Q8_0, F16, ...). A named quantisation is a mixture: the
+// rules of mixture.go give some tensors more bits (output.weight in Q6_K,
+// some layers' attn_v and ffn_down in Q6_K for Q4_K_M, ...) the way
+// llama.cpp's quantizer does, and our files are byte for byte those
+// llama.cpp makes from the same weights. Rows too short for a type's blocks
+// fall back to a type of smaller blocks; the 1-D norms stay F32. The rows of
+// each tensor are quantised in parallel by GGML's own quantisers.
+//
+// Both stream: the source files are memory-mapped and each tensor is
 // written as soon as it is converted, so memory stays near the size of the
 // largest tensor, whatever the size of the model. The output goes to a
-// temporary file renamed at the end; a failed or cancelled conversion leaves
+// temporary file renamed at the end; a failed or cancelled run leaves
 // nothing behind.
 package quant

@@ -11,23 +11,23 @@ const (
 	ggufTokenizerType = "llama" // SentencePiece
 )
 
-// GGUF file types (llama_ftype) of the float conversions.
-var fileTypes = map[gguf.Type]uint32{
-	gguf.TypeF32:  0,  // LLAMA_FTYPE_ALL_F32
-	gguf.TypeF16:  1,  // LLAMA_FTYPE_MOSTLY_F16
-	gguf.TypeBF16: 32, // LLAMA_FTYPE_MOSTLY_BF16
+// The file types (general.file_type) of the float conversions.
+var fileTypes = map[gguf.Type]FileType{
+	gguf.TypeF32:  FileTypeF32,
+	gguf.TypeF16:  FileTypeF16,
+	gguf.TypeBF16: FileTypeBF16,
 }
 
 // metadata returns the GGUF metadata of the model: general.*, the llama.*
 // hyper-parameters, the tokenizer and the chat template, with the keys and
 // value types that llama.cpp's converter writes.
-func (s *source) metadata(name string, fileType uint32) []gguf.KV {
+func (s *source) metadata(name string, fileType FileType) []gguf.KV {
 	p := &s.params
 	arch := func(key string) string { return ggufArchitecture + "." + key }
 	kv := []gguf.KV{
 		{Key: "general.architecture", Value: gguf.String(ggufArchitecture)},
 		{Key: "general.name", Value: gguf.String(name)},
-		{Key: "general.file_type", Value: gguf.Uint32(fileType)},
+		{Key: "general.file_type", Value: gguf.Uint32(uint32(fileType))},
 		{Key: arch("context_length"), Value: gguf.Uint32(uint32(p.ContextLength))},
 		{Key: arch("embedding_length"), Value: gguf.Uint32(uint32(p.EmbeddingLength))},
 		{Key: arch("block_count"), Value: gguf.Uint32(uint32(p.BlockCount))},

@@ -19,15 +19,20 @@ const (
 	// layers.0.attention.wq.weight, and Q and K rows already interleaved in
 	// GGML's RoPE order.
 	LayoutConsolidated
+	// LayoutGGUF is a GGUF file, the source of a requantisation (Quantize
+	// only).
+	LayoutGGUF
 )
 
-// String returns "Hugging Face" or "consolidated".
+// String returns "Hugging Face", "consolidated" or "GGUF".
 func (l Layout) String() string {
 	switch l {
 	case LayoutHuggingFace:
 		return "Hugging Face"
 	case LayoutConsolidated:
 		return "consolidated"
+	case LayoutGGUF:
+		return "GGUF"
 	}
 	return fmt.Sprintf("Layout(%d)", int(l))
 }
