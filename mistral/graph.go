@@ -97,7 +97,7 @@ func (s *Session) buildForward(key graphKey) *forward {
 
 		q := ctx.Reshape(ctx.MulMat(l.wq, h), hd, nh, rows)  // [hd, heads, rows]
 		k := ctx.Reshape(ctx.MulMat(l.wk, h), hd, nkv, rows) // [hd, kv_heads, rows]
-		v := ctx.MulMat(l.wv, h)                              // [kv_dim, rows]
+		v := ctx.MulMat(l.wv, h)                             // [kv_dim, rows]
 		q = ctx.RoPE(q, f.pos, p.RopeDims, base)
 		k = ctx.RoPE(k, f.pos, p.RopeDims, base)
 		qp := ctx.Permute(q, 0, 2, 1, 3) // [hd, rows, heads]

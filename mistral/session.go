@@ -77,8 +77,8 @@ type Session struct {
 	sampler  *Sampler // the sampler of the current or last generation
 	rngState []byte   // its state after the last token it chose
 
-	logits []float32 // [vocab]: logits after the last token
-	tokens []int32   // every token fed since the last Reset
+	logits []float32  // [vocab]: logits after the last token
+	tokens []int32    // every token fed since the last Reset
 	chat   []chatTurn // the conversation the tokens hold, if Chat made them
 
 	// scratch for graph inputs, reused across calls

@@ -113,7 +113,9 @@ func TestChatThroughATerminal(t *testing.T) {
 	term.expect(`> `)
 	term.send("/load " + file + "\r")
 	loaded := term.expect(`\(loaded (\d+) messages`)
-	count := func(s string) string { return regexp.MustCompile(`\((?:saved|loaded) (\d+) messages`).FindStringSubmatch(s)[1] }
+	count := func(s string) string {
+		return regexp.MustCompile(`\((?:saved|loaded) (\d+) messages`).FindStringSubmatch(s)[1]
+	}
 	require.Equal(t, count(saved), count(loaded))
 	require.Equal(t, "6", count(loaded), "three questions and three answers")
 	term.expect(`> `)
