@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const tinyModel = "../models/tiny-mistral-v1-f16.gguf"
+
+type refSeq struct {
+	Name    string  `json:"name"`
+	Text    string  `json:"text"`
+	MeanNLL float64 `json:"mean_nll"`
+}
+
+func valText(t *testing.T) (string, float64) {
+	raw, err := os.ReadFile("../testdata/tiny-mistral-v1/ref.json")
+	require.NoError(t, err)
+	var ref struct{ Sequences []refSeq }
+	require.NoError(t, json.Unmarshal(raw, &ref))
+	for _, s := range ref.Sequences {
+		if s.Name == "val_400" {
+			return s.Text, math.Exp(s.MeanNLL)
+		}
+	}
+	t.Fatal("no val_400 in ref.json")
+	return "", 0
+}
+
+// TestPerplexityMatchesReference: the perplexity of val_400 for the F16 v1
+// model equals the reference's exp(mean_nll) within 1%.
+func TestPerplexityMatchesReference(t *testing.T) {
+	text, want := valText(t)
+	path := filepath.Join(t.TempDir(), "val.txt")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"perplexity", "-model", tinyModel, "-file", path, "-threads", "1"}, &out, &errOut))
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	last := lines[len(lines)-1]
+	require.True(t, strings.HasPrefix(last, "perplexity: "), "the last line is %q", last)
+	var got float64
+	_, err := fmtSscan(strings.TrimPrefix(last, "perplexity: "), &got)
+	require.NoError(t, err)
+	t.Logf("perplexity %.4f, reference %.4f", got, want)
+	assert.InEpsilon(t, want, got, 0.01)
+}
+
+// TestKLFromItselfIsZero: a model compared with itself has no divergence.
+func TestKLFromItselfIsZero(t *testing.T) {
+	text, _ := valText(t)
+	r, err := measurePerplexity(context.Background(), tinyModel, tinyModel, text[:600], 32, 1)
+	require.NoError(t, err)
+	assert.InDelta(t, 0, r.MeanKL, 1e-9)
+	assert.Equal(t, 1.0, r.Top1Agreement)
+	assert.InDelta(t, r.BasePPL, r.PPL, 1e-9)
+	assert.Greater(t, r.Scored, 20)
+}
+
+func fmtSscan(s string, v *float64) (int, error) { return fmt.Sscan(s, v) }

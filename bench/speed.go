@@ -1,0 +1,287 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gomistral/gomistral/ggml"
+	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/internal/synth"
+	"github.com/gomistral/gomistral/mistral"
+)
+
+// speedResult is one line of `bench speed -json`.
+type speedResult struct {
+	Type          string  `json:"type"`
+	Model         string  `json:"model"`
+	FileBytes     int64   `json:"file_bytes"`
+	BitsPerWeight float64 `json:"bits_per_weight"`
+	Threads       int     `json:"threads"`
+	P             int     `json:"p"`
+	N             int     `json:"n"`
+	Reps          int     `json:"reps"`
+	LoadSeconds   float64 `json:"load_s"`
+	PP            float64 `json:"pp_tok_s"`     // median
+	PPMin         float64 `json:"pp_tok_s_min"` // spread over repetitions
+	PPMax         float64 `json:"pp_tok_s_max"`
+	TG            float64 `json:"tg_tok_s"`
+	TGMin         float64 `json:"tg_tok_s_min"`
+	TGMax         float64 `json:"tg_tok_s_max"`
+	KVBytes       int64   `json:"kv_bytes"`
+	PeakRSS       int64   `json:"peak_rss_bytes"`
+	BytesPerToken int64   `json:"bytes_per_token"` // weights read per generated token
+	ReadGBs       float64 `json:"read_gb_s,omitempty"`
+	BoundTokS     float64 `json:"bound_tok_s,omitempty"` // ReadGBs / BytesPerToken
+	BoundFraction float64 `json:"bound_fraction,omitempty"`
+}
+
+func speedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("speed", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	model := fs.String("model", "", "GGUF model to measure (comma-separated for several)")
+	types := fs.String("types", "Q4_0", "without -model: types of synthetic models of Mistral 7B's shape to measure")
+	shape := fs.String("shape", "7b", "shape of synthetic models: 7b, or 7b-4layers (7B width, 4 layers)")
+	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "compute threads")
+	p := fs.Int("p", 512, "prompt length (tokens processed in one go)")
+	n := fs.Int("n", 128, "tokens generated after the prompt")
+	reps := fs.Int("reps", 3, "repetitions (after one warm-up)")
+	batch := fs.Int("batch", 0, "session batch size (0: the library's default)")
+	asJSON := fs.Bool("json", false, "print one JSON object per model instead of a table")
+	noBandwidth := fs.Bool("no-bandwidth", false, "skip measuring the memory bandwidth")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var paths, labels []string
+	if *model != "" {
+		for _, m := range strings.Split(*model, ",") {
+			paths = append(paths, m)
+			labels = append(labels, "")
+		}
+	} else {
+		sh := synth.Mistral7B
+		if *shape == "7b-4layers" {
+			sh = synth.Mistral7BWidth4
+		} else if *shape != "7b" {
+			return fmt.Errorf("unknown shape %q", *shape)
+		}
+		for _, name := range strings.Split(*types, ",") {
+			path, err := synthFile(ctx, sh, name, stderr)
+			if err != nil {
+				return err
+			}
+			paths = append(paths, path)
+			labels = append(labels, strings.ToUpper(name))
+		}
+	}
+	var bw float64
+	if !*noBandwidth {
+		bw = readBandwidth(*threads, 1<<30, 5)
+		fmt.Fprintf(stderr, "memory read bandwidth: %.1f GB/s\n", bw)
+	}
+	var results []speedResult
+	for i, path := range paths {
+		fmt.Fprintf(stderr, "measuring %s ...\n", path)
+		r, err := speedChild(ctx, path, *threads, *p, *n, *reps, *batch)
+		if err != nil {
+			return err
+		}
+		if labels[i] != "" {
+			r.Type = labels[i]
+		}
+		if bw > 0 && r.BytesPerToken > 0 {
+			r.ReadGBs = bw
+			r.BoundTokS = bw * 1e9 / float64(r.BytesPerToken)
+			r.BoundFraction = r.TG / r.BoundTokS
+		}
+		results = append(results, r)
+		if *asJSON {
+			if err := json.NewEncoder(stdout).Encode(r); err != nil {
+				return err
+			}
+		}
+	}
+	if !*asJSON {
+		printSpeedTable(stdout, results)
+	}
+	return nil
+}
+
+func printSpeedTable(w io.Writer, rs []speedResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "type\tsize GB\tbits/weight\tload s\tpp tok/s\t(min-max)\ttg tok/s\t(min-max)\tof bound\tpeak RSS GB\t")
+	for _, r := range rs {
+		bound := "-"
+		if r.BoundFraction > 0 {
+			bound = fmt.Sprintf("%.0f%%", 100*r.BoundFraction)
+		}
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f\t%.1f\t(%.1f-%.1f)\t%.2f\t(%.2f-%.2f)\t%s\t%.2f\t\n",
+			r.Type, float64(r.FileBytes)/1e9, r.BitsPerWeight, r.LoadSeconds, r.PP, r.PPMin, r.PPMax,
+			r.TG, r.TGMin, r.TGMax, bound, float64(r.PeakRSS)/1e9)
+	}
+	tw.Flush()
+}
+
+// speedChild measures one model in a child process, so that its peak RSS
+// is its own.
+func speedChild(ctx context.Context, path string, threads, p, n, reps, batch int) (speedResult, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return speedResult{}, err
+	}
+	cmd := exec.CommandContext(ctx, exe, "speed-one", "-model", path, "-threads", fmt.Sprint(threads),
+		"-p", fmt.Sprint(p), "-n", fmt.Sprint(n), "-reps", fmt.Sprint(reps), "-batch", fmt.Sprint(batch))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	if err := cmd.Run(); err != nil {
+		return speedResult{}, fmt.Errorf("measuring %s: %w", path, err)
+	}
+	var r speedResult
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		return r, fmt.Errorf("measuring %s: %w", path, err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.PeakRSS = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	return r, nil
+}
+
+// speedOneCmd is the child: it loads the model, warms up, then times
+// prompt processing and generation the way llama.cpp's bench does (a fresh
+// context per repetition; p prompt tokens; n single-token steps after it).
+func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("speed-one", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("model", "", "model")
+	threads := fs.Int("threads", 2, "threads")
+	p := fs.Int("p", 512, "prompt length")
+	n := fs.Int("n", 128, "generated tokens")
+	reps := fs.Int("reps", 3, "repetitions")
+	batch := fs.Int("batch", 0, "batch size")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r := speedResult{Model: *path, Threads: *threads, P: *p, N: *n, Reps: *reps}
+	if err := describeFile(*path, &r); err != nil {
+		return err
+	}
+	start := time.Now()
+	m, err := mistral.Load(ctx, *path, mistral.Config{Threads: *threads})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	r.LoadSeconds = time.Since(start).Seconds()
+	vocab := m.Params().Vocab
+	prompt := make([]int32, *p)
+	for i := range prompt {
+		prompt[i] = int32(1 + (i*7919)%(vocab-1)) // the ids llamaref's bench uses
+	}
+	var pps, tgs []float64
+	for rep := 0; rep <= *reps; rep++ {
+		s, err := m.NewSession(mistral.SessionConfig{BatchSize: *batch})
+		if err != nil {
+			return err
+		}
+		r.KVBytes = s.CacheBytes()
+		t0 := time.Now()
+		if err := s.Feed(ctx, prompt); err != nil {
+			return err
+		}
+		pp := float64(*p) / time.Since(t0).Seconds()
+		t0 = time.Now()
+		for i := 0; i < *n; i++ {
+			if err := s.Feed(ctx, []int32{int32(1 + i)}); err != nil {
+				return err
+			}
+		}
+		tg := float64(*n) / time.Since(t0).Seconds()
+		s.Close()
+		if rep > 0 { // the first repetition warms up (page cache, allocators)
+			pps, tgs = append(pps, pp), append(tgs, tg)
+		}
+		fmt.Fprintf(stderr, "  rep %d: pp %.2f tok/s, tg %.2f tok/s\n", rep, pp, tg)
+	}
+	r.PP, r.PPMin, r.PPMax = medianSpread(pps)
+	r.TG, r.TGMin, r.TGMax = medianSpread(tgs)
+	return json.NewEncoder(stdout).Encode(r)
+}
+
+// describeFile fills the type, size, bits per weight and bytes read per
+// generated token (every weight but the embedding, of which one row is read).
+func describeFile(path string, r *speedResult) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	g, err := gguf.Decode(f, st.Size())
+	if err != nil {
+		return err
+	}
+	r.FileBytes = st.Size()
+	var bytes, elems int64
+	perType := map[ggml.Type]int64{}
+	for _, t := range g.Tensors {
+		bytes += t.Bytes()
+		elems += t.Elements()
+		perType[t.Type] += t.Bytes()
+		if t.Name != "token_embd.weight" {
+			r.BytesPerToken += t.Bytes()
+		}
+	}
+	if elems > 0 {
+		r.BitsPerWeight = float64(bytes*8) / float64(elems)
+	}
+	r.Type = ftypeName(g, perType)
+	return nil
+}
+
+// ftypeName names a file's quantisation: general.file_type when it is one
+// of llama.cpp's, else the type holding most bytes.
+func ftypeName(g *gguf.File, perType map[ggml.Type]int64) string {
+	if ft, err := g.Uint("general.file_type"); err == nil {
+		if name, ok := fileTypeNames[ft]; ok {
+			return name
+		}
+	}
+	var best ggml.Type
+	for t, b := range perType {
+		if b > perType[best] {
+			best = t
+		}
+	}
+	return strings.ToUpper(best.String())
+}
+
+// fileTypeNames are llama.cpp's llama_ftype numbers, as GGUF files record
+// them in general.file_type.
+var fileTypeNames = map[uint64]string{
+	0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
+	10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
+	16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16",
+}
+
+func medianSpread(v []float64) (median, lo, hi float64) {
+	if len(v) == 0 {
+		return 0, 0, 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2], s[0], s[len(s)-1]
+}

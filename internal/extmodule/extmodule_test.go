@@ -1,0 +1,94 @@
+package extmodule
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const consumerMain = `package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/gomistral/gomistral/mistral"
+	"github.com/gomistral/gomistral/models"
+)
+
+func main() {
+	path, err := models.TinyPath()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	m, err := mistral.Load(context.Background(), path, mistral.Config{Threads: 1})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer m.Close()
+	s, err := m.NewSession(mistral.SessionConfig{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer s.Close()
+	for tok, err := range s.Generate(context.Background(), "The French army", mistral.GenerateConfig{MaxTokens: 12}) {
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Print(tok.Text)
+	}
+}
+`
+
+// TestLibraryAsADependency writes a module in a temporary directory that
+// requires gomistral, replaced by this checkout, and runs it.
+func TestLibraryAsADependency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a separate module; skipped with -short")
+	}
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	goMod := "module example.com/consumer\n\ngo 1.26\n\n" +
+		"require github.com/gomistral/gomistral v0.0.0\n\n" +
+		"replace github.com/gomistral/gomistral => " + root + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(goMod), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(consumerMain), 0o644))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	env := append(os.Environ(), "GOFLAGS=-mod=mod")
+	tidy := exec.CommandContext(ctx, gobin, "mod", "tidy")
+	tidy.Dir, tidy.Env = dir, env
+	out, err := tidy.CombinedOutput()
+	require.NoError(t, err, "go mod tidy: %s", out)
+
+	// The program writes the shipped model to the user cache directory:
+	// point that at a temporary one, keeping Go's build cache where it is.
+	gocache, err := exec.Command(gobin, "env", "GOCACHE").Output()
+	require.NoError(t, err)
+	run := exec.CommandContext(ctx, gobin, "run", ".")
+	run.Dir = dir
+	run.Env = append(env, "XDG_CACHE_HOME="+t.TempDir(), "GOCACHE="+strings.TrimSpace(string(gocache)))
+	var stdout, stderr bytes.Buffer
+	run.Stdout, run.Stderr = &stdout, &stderr
+	require.NoError(t, run.Run(), "go run: %s", stderr.String())
+	text := stdout.String()
+	t.Logf("the consumer module generated %q", text)
+	assert.NotEmpty(t, strings.TrimSpace(text))
+}

@@ -1,0 +1,234 @@
+// Package synth writes GGUF files with the exact shape of a Mistral model
+// and random weights of any GGML type, for measuring speed and memory
+// without downloading the real model: the kernels' speed depends on the
+// shapes and the bytes they read, not on the values.
+package synth
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gomistral/gomistral/ggml"
+	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/models"
+)
+
+// Shape is a Mistral model's shape.
+type Shape struct {
+	Name    string
+	Layers  int
+	Dim     int
+	FFN     int
+	Heads   int
+	KVHeads int
+	Window  int
+	Context int
+}
+
+// Mistral7B is Mistral 7B v0.1's shape (vocabulary 32,000).
+var Mistral7B = Shape{Name: "mistral-7b-shape", Layers: 32, Dim: 4096, FFN: 14336, Heads: 32, KVHeads: 8, Window: 4096, Context: 32768}
+
+// Mistral7BWidth4 is Mistral 7B's width with 4 layers: each layer costs what
+// one of the real model's does, so long contexts are measurable on 2 cores.
+var Mistral7BWidth4 = Shape{Name: "mistral-7b-width-4-layers", Layers: 4, Dim: 4096, FFN: 14336, Heads: 32, KVHeads: 8, Window: 4096, Context: 32768}
+
+// weightType returns the GGML type of a tensor of a model of the requested
+// type: norms stay F32, everything else is typ (the output and embedding
+// too, which keeps the file a clean measure of one type).
+func weightType(name string, typ ggml.Type) ggml.Type {
+	if strings.HasSuffix(name, "_norm.weight") {
+		return ggml.F32
+	}
+	return typ
+}
+
+// Path returns where File caches the model of shape s and type typ.
+func Path(s Shape, typ ggml.Type) (string, error) {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "gomistral", "synth", fmt.Sprintf("%s-%s.gguf", s.Name, strings.ToUpper(typ.String()))), nil
+}
+
+// File returns the path of a synthetic model of shape s with weights of
+// type typ, writing it (streamed, tensor by tensor, through a temporary
+// file) the first time. progress, if not nil, receives bytes written and the
+// total.
+func File(ctx context.Context, s Shape, typ ggml.Type, progress func(done, total int64)) (string, error) {
+	path, err := Path(s, typ)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".synth-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	if err := Write(ctx, tmp, s, typ, progress); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp.Name(), path)
+}
+
+// Write streams a synthetic model to w.
+func Write(ctx context.Context, w io.Writer, s Shape, typ ggml.Type, progress func(done, total int64)) error {
+	if !ggml.CanQuantize(typ) || ggml.NeedsImportance(typ) {
+		return fmt.Errorf("synth: cannot make random weights of type %v", typ)
+	}
+	kv, err := metadata(s, typ)
+	if err != nil {
+		return err
+	}
+	const vocab = 32000
+	d, hd := int64(s.Dim), int64(s.Dim/s.Heads)
+	kvd := hd * int64(s.KVHeads)
+	var tensors []gguf.TensorInfo
+	add := func(name string, shape ...int64) {
+		tensors = append(tensors, gguf.TensorInfo{Name: name, Type: weightType(name, typ), Shape: shape})
+	}
+	add("token_embd.weight", d, vocab)
+	for i := 0; i < s.Layers; i++ {
+		b := fmt.Sprintf("blk.%d.", i)
+		add(b+"attn_norm.weight", d)
+		add(b+"attn_q.weight", d, d)
+		add(b+"attn_k.weight", d, kvd)
+		add(b+"attn_v.weight", d, kvd)
+		add(b+"attn_output.weight", d, d)
+		add(b+"ffn_norm.weight", d)
+		add(b+"ffn_gate.weight", d, int64(s.FFN))
+		add(b+"ffn_up.weight", d, int64(s.FFN))
+		add(b+"ffn_down.weight", int64(s.FFN), d)
+	}
+	add("output_norm.weight", d)
+	add("output.weight", d, vocab)
+	gw, err := gguf.NewWriter(w, kv, tensors, gguf.WriterOptions{})
+	if err != nil {
+		return err
+	}
+	var total, done int64
+	for _, t := range tensors {
+		total += t.Bytes()
+	}
+	tiles := map[int64][]byte{} // row length -> quantised random rows
+	for _, t := range tensors {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		data, err := tensorData(t, tiles)
+		if err != nil {
+			return err
+		}
+		if err := gw.WriteTensor(t.Name, data); err != nil {
+			return err
+		}
+		done += t.Bytes()
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	return gw.Close()
+}
+
+// tensorData returns random-looking data for t: norms near 1, weights
+// tiled from a few quantised random rows (values small enough that
+// activations stay finite through any number of layers).
+func tensorData(t gguf.TensorInfo, tiles map[int64][]byte) ([]byte, error) {
+	rowLen := t.Shape[0]
+	rows := t.Elements() / rowLen
+	if t.Type == ggml.F32 && len(t.Shape) == 1 {
+		v := make([]float32, rowLen)
+		for i := range v {
+			v[i] = 1
+		}
+		return f32Bytes(v), nil
+	}
+	tile, ok := tiles[rowLen]
+	const distinct = 97 // a prime, so tiling does not line up with heads
+	if !ok {
+		r := rand.New(rand.NewPCG(uint64(rowLen), 42))
+		src := make([]float32, distinct*int(rowLen))
+		scale := float32(1 / float64(rowLen))
+		for i := range src {
+			src[i] = float32(r.NormFloat64()) * scale
+		}
+		rb, err := t.Type.RowBytes(rowLen)
+		if err != nil {
+			return nil, err
+		}
+		tile = make([]byte, distinct*rb)
+		if err := ggml.Quantize(t.Type, tile, src, distinct, int(rowLen), nil); err != nil {
+			return nil, err
+		}
+		tiles[rowLen] = tile
+	}
+	out := make([]byte, t.Bytes())
+	rb := int64(len(tile)) / distinct
+	for r := int64(0); r < rows; r++ {
+		copy(out[r*rb:(r+1)*rb], tile[(r%distinct)*rb:])
+	}
+	return out, nil
+}
+
+func f32Bytes(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(x))
+	}
+	return b
+}
+
+// metadata is the llama-architecture metadata of shape s, with Mistral's
+// tokenizer (taken from the shipped tiny model, which has the same
+// 32,000-token vocabulary as Mistral 7B v0.1).
+func metadata(s Shape, typ ggml.Type) ([]gguf.KV, error) {
+	path, err := models.TinyPath()
+	if err != nil {
+		return nil, err
+	}
+	tiny, err := gguf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer tiny.Close()
+	sum := sha256.Sum256([]byte(fmt.Sprint(s, typ)))
+	kv := []gguf.KV{
+		{Key: "general.architecture", Value: gguf.String("llama")},
+		{Key: "general.name", Value: gguf.String(s.Name + " (random weights " + hex.EncodeToString(sum[:4]) + ")")},
+		{Key: "llama.context_length", Value: gguf.Uint32(uint32(s.Context))},
+		{Key: "llama.embedding_length", Value: gguf.Uint32(uint32(s.Dim))},
+		{Key: "llama.block_count", Value: gguf.Uint32(uint32(s.Layers))},
+		{Key: "llama.feed_forward_length", Value: gguf.Uint32(uint32(s.FFN))},
+		{Key: "llama.rope.dimension_count", Value: gguf.Uint32(uint32(s.Dim / s.Heads))},
+		{Key: "llama.attention.head_count", Value: gguf.Uint32(uint32(s.Heads))},
+		{Key: "llama.attention.head_count_kv", Value: gguf.Uint32(uint32(s.KVHeads))},
+		{Key: "llama.attention.layer_norm_rms_epsilon", Value: gguf.Float32(1e-5)},
+		{Key: "llama.rope.freq_base", Value: gguf.Float32(10000)},
+		{Key: "llama.attention.sliding_window", Value: gguf.Uint32(uint32(s.Window))},
+	}
+	for _, e := range tiny.KV {
+		if strings.HasPrefix(e.Key, "tokenizer.") {
+			kv = append(kv, e)
+		}
+	}
+	return kv, nil
+}
