@@ -1,0 +1,356 @@
+package grammar
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// testSchemas are schemas exercised by random walks, each with what it
+// shows.
+var testSchemas = []struct {
+	name, schema string
+}{
+	{"person", `{
+		"type": "object",
+		"properties": {
+			"name": {"type": "string", "minLength": 1, "maxLength": 12},
+			"age": {"type": "integer", "minimum": 0, "maximum": 150},
+			"email": {"type": "string", "format": "email"},
+			"tags": {"type": "array", "items": {"type": "string", "maxLength": 5}, "maxItems": 3},
+			"active": {"type": "boolean"}
+		},
+		"required": ["name", "age"],
+		"additionalProperties": false
+	}`},
+	{"all optional", `{"properties": {"a": {"type": "integer"}, "b": {"type": "null"}, "c": {"enum": ["x", 1, null, [1, 2], {"k": "v"}]}}}`},
+	{"extra properties", `{"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string", "maxLength": 4}}, "additionalProperties": {"type": "number", "minimum": 0, "maximum": 9}}`},
+	{"open object", `{"type": "object"}`},
+	{"any", `{}`},
+	{"types", `{"type": ["string", "null", "integer"], "maxLength": 3, "minimum": -5, "maximum": 5}`},
+	{"numbers", `{"type": "array", "minItems": 2, "maxItems": 6, "items": {"anyOf": [
+		{"type": "number", "minimum": -3, "exclusiveMaximum": 2},
+		{"type": "integer", "exclusiveMinimum": 1000, "maximum": 123456},
+		{"type": "number", "exclusiveMinimum": true, "minimum": 7},
+		{"type": "number"}]}}`},
+	{"formats", `{"type": "object", "properties": {
+		"date": {"type": "string", "format": "date"},
+		"time": {"type": "string", "format": "time"},
+		"when": {"type": "string", "format": "date-time"},
+		"id": {"type": "string", "format": "uuid"},
+		"ip": {"type": "string", "format": "ipv4"}},
+		"required": ["date", "time", "when", "id", "ip"]}`},
+	{"patterns", `{"type": "array", "minItems": 1, "items": {"oneOf": [
+		{"type": "string", "pattern": "^[A-Z]{2}-\\d{3,5}$"},
+		{"type": "string", "pattern": "^(?i)ab+c$"},
+		{"type": "string", "pattern": "x\"y"},
+		{"type": "string", "pattern": "^[^a-z\\\\\"]*$"}]}}`},
+	{"recursive", `{
+		"$ref": "#/$defs/tree",
+		"$defs": {"tree": {"type": "object", "properties": {
+			"value": {"type": "integer"},
+			"children": {"type": "array", "items": {"$ref": "#/$defs/tree"}, "maxItems": 2}},
+			"required": ["value"]}}}`},
+	{"definitions", `{"definitions": {"color": {"enum": ["red", "green"]}}, "type": "object",
+		"properties": {"fg": {"$ref": "#/definitions/color"}, "bg": {"allOf": [{"$ref": "#/definitions/color"}]},
+		"const": {"const": {"a": [true, "é\"\\"]}}}, "required": ["fg", "bg", "const"]}`},
+	{"required elsewhere", `{"properties": {"a": {"type": "integer"}}, "required": ["b"]}`},
+	{"escape names", `{"type": "object", "properties": {"a/b": {"type": "integer"}, "say \"hi\"": {"type": "boolean"}, "é": {"type": "null"}}, "required": ["say \"hi\""]}`},
+}
+
+func TestSchemaRandomWalks(t *testing.T) {
+	_, toks := mistralTokens(t)
+	walks := walkCount(5)
+	for i, tc := range testSchemas {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := JSONSchema([]byte(tc.schema), SchemaOptions{})
+			require.NoError(t, err)
+			schema, err := decodeJSON([]byte(tc.schema))
+			require.NoError(t, err)
+			ix := NewIndex(g, toks)
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
+			for range walks {
+				text := randomWalk(t, ix.NewMatcher(), rng, walkOptions{free: 40, stop: 0.2, check: 2})
+				var v any
+				require.NoError(t, json.Unmarshal(text, &v), "%q", text)
+				doc, err := decodeJSONDup(text, true)
+				require.NoError(t, err, "%q", text)
+				require.NoError(t, validate(schema, schema, doc), "%s", text)
+				require.NoError(t, noListedDuplicates(schema, schema, text), "%s", text)
+			}
+		})
+	}
+}
+
+// noListedDuplicates checks that no object of text repeats a name listed
+// in the properties of its schema (other names may repeat: JSON allows it).
+func noListedDuplicates(root, schema any, text []byte) error {
+	d := json.NewDecoder(bytes.NewReader(text))
+	var check func() error
+	check = func() error {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for d.More() {
+				k, _ := d.Token()
+				if seen[k.(string)] && listedAnywhere(root, k.(string)) {
+					return fmt.Errorf("property %q twice", k)
+				}
+				seen[k.(string)] = true
+				if err := check(); err != nil {
+					return err
+				}
+			}
+			_, err = d.Token()
+		case json.Delim('['):
+			for d.More() {
+				if err := check(); err != nil {
+					return err
+				}
+			}
+			_, err = d.Token()
+		}
+		return err
+	}
+	return check()
+}
+
+// listedAnywhere reports whether name is a key of some "properties" in
+// the schema document.
+func listedAnywhere(v any, name string) bool {
+	switch v := v.(type) {
+	case *jsonObject:
+		if p, ok := v.vals["properties"].(*jsonObject); ok {
+			if _, ok := p.vals[name]; ok {
+				return true
+			}
+		}
+		for _, k := range v.keys {
+			if listedAnywhere(v.vals[k], name) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if listedAnywhere(e, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestSchemaErrors(t *testing.T) {
+	for _, tc := range []struct {
+		schema, pointer, keyword string
+		unsupported              bool
+	}{
+		{`{"type": "string", "multipleOf": 2}`, "", "multipleOf", true},
+		{`{"properties": {"a": {"type": "object", "patternProperties": {}}}}`, "/properties/a", "patternProperties", true},
+		{`{"properties": {"a/b": {"not": {}}}}`, "/properties/a~1b", "not", true},
+		{`{"type": "object", "minProperties": 1}`, "", "minProperties", true},
+		{`{"type": "array", "uniqueItems": true}`, "", "uniqueItems", true},
+		{`{"type": "array", "items": [{}, {}]}`, "", "items", true},
+		{`{"type": "array", "prefixItems": [{}]}`, "", "prefixItems", true},
+		{`{"type": "array", "items": {"contains": {}}}`, "/items", "contains", true},
+		{`{"if": {}, "then": {}}`, "", "if", true},
+		{`{"type": "string", "format": "uri"}`, "", "format", true},
+		{`{"type": "string", "pattern": "\\bword"}`, "", "pattern", true},
+		{`{"type": "string", "pattern": "a^b"}`, "", "pattern", true},
+		{`{"type": "string", "pattern": "(?=a)"}`, "", "pattern", true},
+		{`{"type": "string", "pattern": "a", "maxLength": 3}`, "", "pattern", true},
+		{`{"type": "number", "minimum": 0.5}`, "", "minimum", true},
+		{`{"type": "integer", "maximum": 1e300}`, "", "maximum", true},
+		{`{"allOf": [{}, {}]}`, "", "allOf", true},
+		{`{"$ref": "#/$defs/a", "type": "string", "$defs": {"a": {}}}`, "", "$ref", true},
+		{`{"anyOf": [{}], "type": "string"}`, "", "anyOf", true},
+		{`{"$ref": "other.json#/a"}`, "", "$ref", true},
+		{`{"$ref": "#/$defs/missing"}`, "", "$ref", false},
+		{`{"type": "string", "minimum": 1}`, "", "minimum", false},
+		{`{"type": "strin"}`, "", "type", false},
+		{`{"type": "string", "minLength": 5, "maxLength": 2}`, "", "maxLength", false},
+		{`{"type": "string", "maxLength": -1}`, "", "maxLength", false},
+		{`{"type": "integer", "minimum": 5, "maximum": 4}`, "", "maximum", false},
+		{`{"enum": []}`, "", "enum", false},
+		{`{"type": "string", "enum": [1, 2]}`, "", "enum", false},
+		{`{"properties": {"a": false}}`, "/properties/a", "", false},
+		{`{"properties": {"a": 3}}`, "/properties/a", "", false},
+		{`{"required": ["a"], "properties": {}, "additionalProperties": false}`, "", "required", false},
+		{`[`, "", "", false},
+		{`{"a": 1, "a": 2}`, "", "", false},
+	} {
+		_, err := JSONSchema([]byte(tc.schema), SchemaOptions{})
+		var se *SchemaError
+		require.ErrorAs(t, err, &se, tc.schema)
+		assert.Equal(t, tc.pointer, se.Pointer, "%s: %v", tc.schema, err)
+		assert.Equal(t, tc.keyword, se.Keyword, "%s: %v", tc.schema, err)
+		assert.Equal(t, tc.unsupported, errors.Is(err, ErrUnsupported), "%s: %v", tc.schema, err)
+	}
+}
+
+func TestSchemaErrorMessage(t *testing.T) {
+	_, err := JSONSchema([]byte(`{"properties": {"x": {"type": "integer", "multipleOf": 3}}}`), SchemaOptions{})
+	assert.EqualError(t, err, "grammar: schema /properties/x: multipleOf: keyword not supported")
+}
+
+func TestSchemaDescriptiveKeywords(t *testing.T) {
+	_, err := JSONSchema([]byte(`{"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "x", "title": "t",
+		"description": "d", "$comment": "c", "examples": [1], "default": 1, "deprecated": false,
+		"type": "integer", "readOnly": true, "writeOnly": false}`), SchemaOptions{})
+	require.NoError(t, err)
+}
+
+func TestSchemaRecursionErrors(t *testing.T) {
+	// A tree whose children are required never ends.
+	_, err := JSONSchema([]byte(`{"$ref": "#/$defs/t", "$defs": {"t": {"type": "object",
+		"properties": {"child": {"$ref": "#/$defs/t"}}, "required": ["child"]}}}`), SchemaOptions{})
+	assert.ErrorContains(t, err, "can never finish")
+	_, err = JSONSchema([]byte(`{"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/a"}}}`), SchemaOptions{})
+	assert.ErrorContains(t, err, "left recursion")
+}
+
+// TestIntegerRanges checks the grammar of bounded integers against
+// arithmetic, for every integer near the bounds.
+func TestIntegerRanges(t *testing.T) {
+	bounds := []*int64{nil}
+	for _, b := range []int64{-1001, -100, -10, -9, -1, 0, 1, 9, 10, 99, 100, 123, 1000} {
+		bounds = append(bounds, &b)
+	}
+	for _, lo := range bounds {
+		for _, hi := range bounds {
+			if lo != nil && hi != nil && *lo > *hi {
+				continue
+			}
+			g, err := newGrammar([]*rule{{name: "root", body: intExpr(lo, hi)}}, "root")
+			require.NoError(t, err)
+			m := NewMatcher(g, byteVocab())
+			for x := int64(-1100); x <= 1100; x++ {
+				if -990 < x && x < -130 || 130 < x && x < 990 {
+					continue // far from every bound
+				}
+				want := (lo == nil || x >= *lo) && (hi == nil || x <= *hi)
+				assert.Equal(t, want, accepts(m, strconv.FormatInt(x, 10)), "%d in [%v, %v]", x, show(lo), show(hi))
+			}
+			for _, bad := range []string{"-0", "00", "01", "-01", "+1", ""} {
+				assert.False(t, accepts(m, bad), bad)
+			}
+		}
+	}
+}
+
+func show(p *int64) string {
+	if p == nil {
+		return "∞"
+	}
+	return strconv.FormatInt(*p, 10)
+}
+
+// accepts reports whether m, reset, accepts text as a whole sentence.
+func accepts(m *Matcher, text string) bool {
+	m.Reset()
+	return text != "" && m.AcceptBytes([]byte(text)) == nil && m.Complete()
+}
+
+// TestNumberRanges checks the grammar of bounded numbers against exact
+// arithmetic, for decimals near the bounds.
+func TestNumberRanges(t *testing.T) {
+	var numbers []string
+	for i := -12; i <= 12; i++ {
+		for _, f := range []string{"", ".0", ".00", ".5", ".01", ".999", ".000001"} {
+			numbers = append(numbers, fmt.Sprintf("%d%s", i, f))
+		}
+		numbers = append(numbers, fmt.Sprintf("-0.%d", i*i+1))
+	}
+	numbers = append(numbers, "1e2", "-0", "-0.0", "00.5", "1.", ".5")
+	for _, b := range []string{
+		`"minimum": 0`, `"minimum": -3`, `"exclusiveMinimum": -3`, `"maximum": 5`, `"exclusiveMaximum": 5`,
+		`"minimum": -2, "maximum": 3`, `"exclusiveMinimum": -2, "exclusiveMaximum": 3`, `"minimum": 2, "maximum": 2`,
+		`"minimum": -7, "exclusiveMaximum": -4`, `"exclusiveMinimum": 0, "maximum": 0.0`, `"minimum": 4, "exclusiveMinimum": true`,
+		`"exclusiveMinimum": 3, "exclusiveMaximum": 4`, `"maximum": -1, "exclusiveMaximum": -1`,
+	} {
+		src := `{"type": "number", ` + b + `}`
+		g, err := JSONSchema([]byte(src), SchemaOptions{})
+		if err != nil {
+			assert.ErrorContains(t, err, "no number lies between", src)
+			continue
+		}
+		schema, err := decodeJSON([]byte(src))
+		require.NoError(t, err)
+		m := NewMatcher(g, byteVocab())
+		for _, n := range numbers {
+			valid := json.Valid([]byte(n)) && validate(schema, schema, json.Number(n)) == nil
+			negZero := n[0] == '-' && new(big.Rat).Sign() == toRat(json.Number(n)).Sign()
+			canonical := json.Valid([]byte(n)) && !negZero && n != "1e2"
+			got := accepts(m, n)
+			if got {
+				assert.True(t, valid, "%s accepts %s", src, n)
+			} else if canonical {
+				assert.False(t, valid, "%s refuses %s", src, n)
+			}
+		}
+	}
+}
+
+func TestFormats(t *testing.T) {
+	for _, tc := range []struct {
+		format, value string
+		ok            bool
+	}{
+		{"date", "2023-12-31", true},
+		{"date", "2023-04-31", false},
+		{"date", "2023-02-28", true},
+		{"date", "2024-02-29", false}, // valid, but left out
+		{"date", "2023-13-01", false},
+		{"time", "23:59:59Z", true},
+		{"time", "08:30:00.123+02:00", true},
+		{"time", "24:00:00Z", false},
+		{"time", "12:00:00", false}, // an offset is required
+		{"date-time", "2023-06-01T12:34:56-05:30", true},
+		{"uuid", "123e4567-e89b-12d3-A456-426614174000", true},
+		{"uuid", "123e4567e89b12d3a456426614174000", false},
+		{"email", "jo.smith+tag@example.co.uk", true},
+		{"email", "a@b", false},
+		{"email", "a@-b.com", false},
+		{"ipv4", "192.168.0.255", true},
+		{"ipv4", "256.1.1.1", false},
+		{"ipv4", "01.1.1.1", false},
+	} {
+		g, err := JSONSchema([]byte(`{"type": "string", "format": "`+tc.format+`"}`), SchemaOptions{})
+		require.NoError(t, err)
+		got := accepts(NewMatcher(g, byteVocab()), `"`+tc.value+`"`)
+		assert.Equal(t, tc.ok, got, "%s %q", tc.format, tc.value)
+		if got {
+			assert.NoError(t, checkFormat(tc.format, tc.value), "%s %q", tc.format, tc.value)
+		}
+	}
+}
+
+func TestAdditionalPropertyNames(t *testing.T) {
+	g, err := JSONSchema([]byte(`{"properties": {"ab": {"type": "integer"}, "a": {"type": "integer"}}, "additionalProperties": true}`), SchemaOptions{})
+	require.NoError(t, err)
+	m := NewMatcher(g, byteVocab())
+	for text, ok := range map[string]bool{
+		`{"ab": 1, "a": 2}`:         true,
+		`{"a": 2, "x": 1}`:          true,
+		`{"abc": [], "b": {}}`:      true,
+		`{"": 1}`:                   true,
+		`{"a": 2, "ab": 1}`:         false, // schema order
+		`{"ab": 1, "ab": 1}`:        false, // a listed name again
+		`{"ab": 1, "a": 2, "a": 3}`: false,
+		`{"\u0061": 1}`:             false, // no escapes in other names
+	} {
+		assert.Equal(t, ok, accepts(m, text), text)
+	}
+}
