@@ -10,6 +10,7 @@ import (
 	"github.com/gomistral/gomistral/ggml"
 	"github.com/gomistral/gomistral/gguf"
 	"github.com/gomistral/gomistral/internal/synth"
+	"github.com/gomistral/gomistral/quant"
 )
 
 func synthCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -34,14 +35,25 @@ func synthCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// synthFile returns the cached synthetic model of a type name.
+// synthFile returns the cached synthetic model of a type name: a file type
+// users know (Q4_K_M, Q4_0, ...: the mixture quant writes, output matrix in
+// Q6_K and all) or a plain GGML type (every matrix of that type).
 func synthFile(ctx context.Context, sh synth.Shape, name string, stderr io.Writer) (string, error) {
-	typ, err := typeByName(name)
-	if err != nil {
-		return "", err
+	var ts synth.Types
+	if ft, err := quant.ParseFileType(name); err == nil {
+		ts = synth.Types{Label: ft.String(), TypeOf: func(tensor string, rowLen int64) ggml.Type {
+			return ft.TensorType(tensor, rowLen, sh.Layers, sh.Heads/sh.KVHeads, true)
+		}}
+	} else {
+		typ, err := typeByName(name)
+		if err != nil {
+			return "", err
+		}
+		ts = synth.Uniform(typ)
+		ts.Label = "all-" + ts.Label
 	}
 	last := -1
-	return synth.File(ctx, sh, typ, func(done, total int64) {
+	return synth.File(ctx, sh, ts, func(done, total int64) {
 		if pct := int(100 * done / total); pct/10 != last/10 {
 			last = pct
 			fmt.Fprintf(stderr, "\rwriting synthetic %s %s: %d%%", sh.Name, name, pct)

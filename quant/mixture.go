@@ -208,3 +208,16 @@ func (ft FileType) tensorType(name string, rowLen int64, m mixtureModel) (typ gg
 	}
 	return gguf.TypeF16, true
 }
+
+// TensorType returns the GGML type that the 2-D weight named name (a
+// standard GGUF tensor name), of rows of rowLen elements, gets in file type
+// ft, for a model of the given number of layers, query heads per key/value
+// head, and with or without its own output matrix. 1-D norms are F32
+// whatever ft says; this is for the matrices.
+func (ft FileType) TensorType(name string, rowLen int64, layers, queryPerKV int, hasOutput bool) gguf.Type {
+	if !ft.Valid() {
+		return ft.BaseType()
+	}
+	t, _ := ft.tensorType(name, rowLen, mixtureModel{layers: layers, gqa: queryPerKV, hasOutput: hasOutput})
+	return t
+}

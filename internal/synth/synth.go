@@ -41,31 +41,41 @@ var Mistral7B = Shape{Name: "mistral-7b-shape", Layers: 32, Dim: 4096, FFN: 1433
 // one of the real model's does, so long contexts are measurable on 2 cores.
 var Mistral7BWidth4 = Shape{Name: "mistral-7b-width-4-layers", Layers: 4, Dim: 4096, FFN: 14336, Heads: 32, KVHeads: 8, Window: 4096, Context: 32768}
 
-// weightType returns the GGML type of a tensor of a model of the requested
-// type: norms stay F32, everything else is typ (the output and embedding
-// too, which keeps the file a clean measure of one type).
-func weightType(name string, typ ggml.Type) ggml.Type {
+// Types decides the type of each matrix of a synthetic model (norms are
+// always F32): Label names the file type (e.g. "Q4_K_M"), TypeOf gives the
+// type of a matrix from its name and row length.
+type Types struct {
+	Label  string
+	TypeOf func(name string, rowLen int64) ggml.Type
+}
+
+// Uniform gives every matrix type t.
+func Uniform(t ggml.Type) Types {
+	return Types{Label: strings.ToUpper(t.String()), TypeOf: func(string, int64) ggml.Type { return t }}
+}
+
+func (ts Types) of(name string, rowLen int64) ggml.Type {
 	if strings.HasSuffix(name, "_norm.weight") {
 		return ggml.F32
 	}
-	return typ
+	return ts.TypeOf(name, rowLen)
 }
 
-// Path returns where File caches the model of shape s and type typ.
-func Path(s Shape, typ ggml.Type) (string, error) {
+// Path returns where File caches the model of shape s and types ts.
+func Path(s Shape, ts Types) (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		dir = os.TempDir()
 	}
-	return filepath.Join(dir, "gomistral", "synth", fmt.Sprintf("%s-%s.gguf", s.Name, strings.ToUpper(typ.String()))), nil
+	return filepath.Join(dir, "gomistral", "synth", fmt.Sprintf("%s-%s.gguf", s.Name, ts.Label)), nil
 }
 
-// File returns the path of a synthetic model of shape s with weights of
-// type typ, writing it (streamed, tensor by tensor, through a temporary
-// file) the first time. progress, if not nil, receives bytes written and the
-// total.
-func File(ctx context.Context, s Shape, typ ggml.Type, progress func(done, total int64)) (string, error) {
-	path, err := Path(s, typ)
+// File returns the path of a synthetic model of shape s with matrices of
+// the types ts gives, writing it (streamed, tensor by tensor, through a
+// temporary file) the first time. progress, if not nil, receives bytes
+// written and the total.
+func File(ctx context.Context, s Shape, ts Types, progress func(done, total int64)) (string, error) {
+	path, err := Path(s, ts)
 	if err != nil {
 		return "", err
 	}
@@ -80,7 +90,7 @@ func File(ctx context.Context, s Shape, typ ggml.Type, progress func(done, total
 		return "", err
 	}
 	defer os.Remove(tmp.Name())
-	if err := Write(ctx, tmp, s, typ, progress); err != nil {
+	if err := Write(ctx, tmp, s, ts, progress); err != nil {
 		tmp.Close()
 		return "", err
 	}
@@ -91,11 +101,8 @@ func File(ctx context.Context, s Shape, typ ggml.Type, progress func(done, total
 }
 
 // Write streams a synthetic model to w.
-func Write(ctx context.Context, w io.Writer, s Shape, typ ggml.Type, progress func(done, total int64)) error {
-	if !ggml.CanQuantize(typ) || ggml.NeedsImportance(typ) {
-		return fmt.Errorf("synth: cannot make random weights of type %v", typ)
-	}
-	kv, err := metadata(s, typ)
+func Write(ctx context.Context, w io.Writer, s Shape, ts Types, progress func(done, total int64)) error {
+	kv, err := metadata(s, ts.Label)
 	if err != nil {
 		return err
 	}
@@ -104,7 +111,7 @@ func Write(ctx context.Context, w io.Writer, s Shape, typ ggml.Type, progress fu
 	kvd := hd * int64(s.KVHeads)
 	var tensors []gguf.TensorInfo
 	add := func(name string, shape ...int64) {
-		tensors = append(tensors, gguf.TensorInfo{Name: name, Type: weightType(name, typ), Shape: shape})
+		tensors = append(tensors, gguf.TensorInfo{Name: name, Type: ts.of(name, shape[0]), Shape: shape})
 	}
 	add("token_embd.weight", d, vocab)
 	for i := 0; i < s.Layers; i++ {
@@ -127,9 +134,12 @@ func Write(ctx context.Context, w io.Writer, s Shape, typ ggml.Type, progress fu
 	}
 	var total, done int64
 	for _, t := range tensors {
+		if !ggml.CanQuantize(t.Type) || ggml.NeedsImportance(t.Type) {
+			return fmt.Errorf("synth: cannot make random weights of type %v", t.Type)
+		}
 		total += t.Bytes()
 	}
-	tiles := map[int64][]byte{} // row length -> quantised random rows
+	tiles := map[tileKey][]byte{} // quantised random rows
 	for _, t := range tensors {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -152,7 +162,12 @@ func Write(ctx context.Context, w io.Writer, s Shape, typ ggml.Type, progress fu
 // tensorData returns random-looking data for t: norms near 1, weights
 // tiled from a few quantised random rows (values small enough that
 // activations stay finite through any number of layers).
-func tensorData(t gguf.TensorInfo, tiles map[int64][]byte) ([]byte, error) {
+type tileKey struct {
+	rowLen int64
+	typ    ggml.Type
+}
+
+func tensorData(t gguf.TensorInfo, tiles map[tileKey][]byte) ([]byte, error) {
 	rowLen := t.Shape[0]
 	rows := t.Elements() / rowLen
 	if t.Type == ggml.F32 && len(t.Shape) == 1 {
@@ -162,7 +177,8 @@ func tensorData(t gguf.TensorInfo, tiles map[int64][]byte) ([]byte, error) {
 		}
 		return f32Bytes(v), nil
 	}
-	tile, ok := tiles[rowLen]
+	key := tileKey{rowLen, t.Type}
+	tile, ok := tiles[key]
 	const distinct = 97 // a prime, so tiling does not line up with heads
 	if !ok {
 		r := rand.New(rand.NewPCG(uint64(rowLen), 42))
@@ -179,7 +195,7 @@ func tensorData(t gguf.TensorInfo, tiles map[int64][]byte) ([]byte, error) {
 		if err := ggml.Quantize(t.Type, tile, src, distinct, int(rowLen), nil); err != nil {
 			return nil, err
 		}
-		tiles[rowLen] = tile
+		tiles[key] = tile
 	}
 	out := make([]byte, t.Bytes())
 	rb := int64(len(tile)) / distinct
@@ -200,7 +216,7 @@ func f32Bytes(v []float32) []byte {
 // metadata is the llama-architecture metadata of shape s, with Mistral's
 // tokenizer (taken from the shipped tiny model, which has the same
 // 32,000-token vocabulary as Mistral 7B v0.1).
-func metadata(s Shape, typ ggml.Type) ([]gguf.KV, error) {
+func metadata(s Shape, label string) ([]gguf.KV, error) {
 	path, err := models.TinyPath()
 	if err != nil {
 		return nil, err
@@ -210,7 +226,7 @@ func metadata(s Shape, typ ggml.Type) ([]gguf.KV, error) {
 		return nil, err
 	}
 	defer tiny.Close()
-	sum := sha256.Sum256([]byte(fmt.Sprint(s, typ)))
+	sum := sha256.Sum256([]byte(fmt.Sprint(s, label)))
 	kv := []gguf.KV{
 		{Key: "general.architecture", Value: gguf.String("llama")},
 		{Key: "general.name", Value: gguf.String(s.Name + " (random weights " + hex.EncodeToString(sum[:4]) + ")")},

@@ -15,7 +15,7 @@ import (
 func TestWriteSmallShape(t *testing.T) {
 	s := Shape{Name: "small", Layers: 2, Dim: 256, FFN: 512, Heads: 4, KVHeads: 2, Window: 64, Context: 512}
 	var buf bytes.Buffer
-	require.NoError(t, Write(context.Background(), &buf, s, ggml.Q4_0, nil))
+	require.NoError(t, Write(context.Background(), &buf, s, Uniform(ggml.Q4_0), nil))
 	f, err := gguf.Decode(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 	require.NoError(t, err)
 	emb, ok := f.Tensor("token_embd.weight")
