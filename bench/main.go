@@ -42,6 +42,7 @@ commands:
   speed       prompt-processing and generation speed, load time, memory, size
   perplexity  perplexity of a model on a text (and KL divergence from a base model)
   levels      the whole comparison: quality on a small real model, speed on the 7B shape
+  compare     this library beside llama.cpp (llamaref) on the same files: speed ratios
   bandwidth   the machine's memory read bandwidth
   synth       write (and cache) a synthetic model of Mistral 7B's shape
 
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return perplexityCmd(ctx, rest, stdout, stderr)
 	case "levels":
 		return levelsCmd(ctx, rest, stdout, stderr)
+	case "compare":
+		return compareCmd(ctx, rest, stdout, stderr)
 	case "bandwidth":
 		return bandwidthCmd(ctx, rest, stdout, stderr)
 	case "synth":

@@ -32,6 +32,7 @@ type speedResult struct {
 	P             int     `json:"p"`
 	N             int     `json:"n"`
 	Reps          int     `json:"reps"`
+	Parallel      int     `json:"parallel"` // sessions decoding in one batch; tg is their total
 	LoadSeconds   float64 `json:"load_s"`
 	PP            float64 `json:"pp_tok_s"`     // median
 	PPMin         float64 `json:"pp_tok_s_min"` // spread over repetitions
@@ -58,6 +59,7 @@ func speedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	n := fs.Int("n", 128, "tokens generated after the prompt")
 	reps := fs.Int("reps", 3, "repetitions (after one warm-up)")
 	batch := fs.Int("batch", 0, "session batch size (0: the library's default)")
+	parallel := fs.Int("parallel", 1, "sessions decoding together in one batch (generation speed is their total)")
 	asJSON := fs.Bool("json", false, "print one JSON object per model instead of a table")
 	noBandwidth := fs.Bool("no-bandwidth", false, "skip measuring the memory bandwidth")
 	if err := fs.Parse(args); err != nil {
@@ -93,7 +95,7 @@ func speedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var results []speedResult
 	for i, path := range paths {
 		fmt.Fprintf(stderr, "measuring %s ...\n", path)
-		r, err := speedChild(ctx, path, *threads, *p, *n, *reps, *batch)
+		r, err := speedChild(ctx, path, *threads, *p, *n, *reps, *batch, *parallel)
 		if err != nil {
 			return err
 		}
@@ -135,13 +137,14 @@ func printSpeedTable(w io.Writer, rs []speedResult) {
 
 // speedChild measures one model in a child process, so that its peak RSS
 // is its own.
-func speedChild(ctx context.Context, path string, threads, p, n, reps, batch int) (speedResult, error) {
+func speedChild(ctx context.Context, path string, threads, p, n, reps, batch, parallel int) (speedResult, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return speedResult{}, err
 	}
 	cmd := exec.CommandContext(ctx, exe, "speed-one", "-model", path, "-threads", fmt.Sprint(threads),
-		"-p", fmt.Sprint(p), "-n", fmt.Sprint(n), "-reps", fmt.Sprint(reps), "-batch", fmt.Sprint(batch))
+		"-p", fmt.Sprint(p), "-n", fmt.Sprint(n), "-reps", fmt.Sprint(reps), "-batch", fmt.Sprint(batch),
+		"-parallel", fmt.Sprint(parallel))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -169,10 +172,11 @@ func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	n := fs.Int("n", 128, "generated tokens")
 	reps := fs.Int("reps", 3, "repetitions")
 	batch := fs.Int("batch", 0, "batch size")
+	parallel := fs.Int("parallel", 1, "sessions decoding together")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	r := speedResult{Model: *path, Threads: *threads, P: *p, N: *n, Reps: *reps}
+	r := speedResult{Model: *path, Threads: *threads, P: *p, N: *n, Reps: *reps, Parallel: *parallel}
 	if err := describeFile(*path, &r); err != nil {
 		return err
 	}
@@ -189,7 +193,17 @@ func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		prompt[i] = int32(1 + (i*7919)%(vocab-1)) // the ids llamaref's bench uses
 	}
 	var pps, tgs []float64
-	for rep := 0; rep <= *reps; rep++ {
+	for rep := 0; rep <= *reps && *parallel > 1; rep++ {
+		tg, err := batchedGeneration(ctx, m, prompt, *n, *parallel, *batch, *threads)
+		if err != nil {
+			return err
+		}
+		if rep > 0 {
+			tgs = append(tgs, tg)
+		}
+		fmt.Fprintf(stderr, "  rep %d: %d sessions together: %.2f tok/s in all\n", rep, *parallel, tg)
+	}
+	for rep := 0; rep <= *reps && *parallel == 1; rep++ {
 		s, err := m.NewSession(mistral.SessionConfig{BatchSize: *batch})
 		if err != nil {
 			return err
@@ -284,4 +298,38 @@ func medianSpread(v []float64) (median, lo, hi float64) {
 	s := append([]float64(nil), v...)
 	sort.Float64s(s)
 	return s[len(s)/2], s[0], s[len(s)-1]
+}
+
+// batchedGeneration prefills parallel sessions with the prompt, then decodes
+// n tokens in each, all sessions in one batch per step, and returns the
+// total tokens per second of the decoding.
+func batchedGeneration(ctx context.Context, m *mistral.Model, prompt []int32, n, parallel, batch, threads int) (float64, error) {
+	sessions := make([]*mistral.Session, parallel)
+	for i := range sessions {
+		s, err := m.NewSession(mistral.SessionConfig{BatchSize: batch, Threads: threads})
+		if err != nil {
+			return 0, err
+		}
+		defer s.Close()
+		if err := s.Feed(ctx, prompt); err != nil {
+			return 0, err
+		}
+		sessions[i] = s
+	}
+	b, err := m.NewBatch(mistral.BatchConfig{Threads: threads})
+	if err != nil {
+		return 0, err
+	}
+	defer b.Close()
+	toks := make([]int32, parallel)
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		for j := range toks {
+			toks[j] = int32(1 + i + j)
+		}
+		if err := b.Decode(ctx, sessions, toks); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n*parallel) / time.Since(t0).Seconds(), nil
 }

@@ -72,3 +72,37 @@ func typeByName(name string) (ggml.Type, error) {
 	}
 	return 0, fmt.Errorf("unknown type %q", name)
 }
+
+func shapeByName(name string) (synth.Shape, error) {
+	switch name {
+	case "7b":
+		return synth.Mistral7B, nil
+	case "7b-4layers":
+		return synth.Mistral7BWidth4, nil
+	}
+	return synth.Shape{}, fmt.Errorf("unknown shape %q (7b or 7b-4layers)", name)
+}
+
+// modelShape is what the KV arithmetic needs of a file.
+type modelShape struct{ layers, kvDim int }
+
+func fileParams(path string) (modelShape, error) {
+	f, err := gguf.Open(path)
+	if err != nil {
+		return modelShape{}, err
+	}
+	defer f.Close()
+	arch, err := f.Str("general.architecture")
+	if err != nil {
+		return modelShape{}, err
+	}
+	get := func(k string) int {
+		v, _ := f.Uint(arch + "." + k)
+		return int(v)
+	}
+	heads, kv, dim := get("attention.head_count"), get("attention.head_count_kv"), get("embedding_length")
+	if heads == 0 {
+		return modelShape{}, fmt.Errorf("%s: no head count", path)
+	}
+	return modelShape{layers: get("block_count"), kvDim: dim / heads * kv}, nil
+}

@@ -15,7 +15,7 @@ import (
 //	CGO_CFLAGS="-O3 -march=native" CGO_CXXFLAGS="-O3 -march=native" go test ./ggml -run '^$' -bench MatVec7B
 func BenchmarkMatVec7B(b *testing.B) {
 	for _, typ := range []Type{Q4_0, Q4_K, Q8_0, F16} {
-		for _, cols := range []int{1, 2} {
+		for _, cols := range []int{1, 2, 4, 8} {
 			b.Run(fmt.Sprintf("%v/n=%d", typ, cols), func(b *testing.B) {
 				const k, m = 4096, 14336
 				r := rand.New(rand.NewPCG(7, 7))

@@ -19,6 +19,8 @@ type program struct {
 	// rootCalled reports whether some rule calls the start rule: if not,
 	// a configuration in the start rule's automaton has an empty stack.
 	rootCalled bool
+
+	programDistances // shortest completions, computed on first use
 }
 
 type progRule struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 
+	"github.com/gomistral/gomistral/grammar"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 
@@ -27,6 +28,17 @@ type GenerateConfig struct {
 	// IgnoreEOS keeps generating past the end-of-sequence token (which is
 	// then sampled like any other).
 	IgnoreEOS bool
+
+	// Grammar, if not nil, constrains the output: at every step only the
+	// tokens that can continue a text of the grammar are candidates (before
+	// any other sampler stage but bias and penalties), the end-of-sequence
+	// token only once the text is complete, and generation stops when the
+	// grammar allows nothing more (StopGrammar). With MaxTokens, the last
+	// tokens of the budget spell the grammar's shortest completion, so the
+	// output is always a whole sentence of the grammar (a JSON document
+	// that parses) when the budget allows one. See package grammar for
+	// JSON, JSON Schema and grammars of your own.
+	Grammar *grammar.Grammar
 }
 
 // StopReason says why a generation ended.
@@ -37,6 +49,7 @@ const (
 	StopEOS                         // the model produced its end-of-sequence token
 	StopMaxTokens                   // GenerateConfig.MaxTokens tokens were generated
 	StopString                      // one of GenerateConfig.Stop appeared
+	StopGrammar                     // the text is complete and GenerateConfig.Grammar allows nothing more
 )
 
 func (r StopReason) String() string {
@@ -47,6 +60,8 @@ func (r StopReason) String() string {
 		return "max tokens"
 	case StopString:
 		return "stop string"
+	case StopGrammar:
+		return "grammar complete"
 	}
 	return "not stopped"
 }
@@ -106,6 +121,13 @@ func (s *Session) generate(ctx context.Context, cfg GenerateConfig, yield func(T
 		return
 	}
 	tok := s.m.tok
+	var gs *grammarStage
+	if cfg.Grammar != nil {
+		ix := s.m.grammarIndex(cfg.Grammar)
+		gs = &grammarStage{m: ix.NewMatcher(), mask: grammar.NewMask(tok.Len()), eos: tok.EOS(), byBytes: s.m.grammars.byBytes}
+		stages := append([]Stage{gs}, cfg.Stages...)
+		cfg.Stages = stages
+	}
 	sampler := s.samplerFor(cfg.SamplerConfig)
 	defer s.saveRNG()
 	dec := tok.NewDecoder(tokenizer.DecoderOptions{})
@@ -117,13 +139,26 @@ func (s *Session) generate(ctx context.Context, cfg GenerateConfig, yield func(T
 			yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
 			return
 		}
+		if gs != nil && cfg.MaxTokens > 0 {
+			gs.plan(cfg.MaxTokens - n)
+		}
 		id := sampler.Sample(s.logits)
+		if gs != nil && gs.err != nil {
+			yield(Token{}, fmt.Errorf("mistral: generate: %w", gs.err))
+			return
+		}
+		if gs != nil && id != eos {
+			if err := gs.m.Accept(id); err != nil {
+				yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
+				return
+			}
+		}
 		sampler.Accept(id)
 		if err := s.feed(ctx, []int32{id}, nil); err != nil {
 			yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
 			return
 		}
-		if id == eos && !cfg.IgnoreEOS {
+		if id == eos && (!cfg.IgnoreEOS || gs != nil) {
 			yield(Token{ID: id, Text: s.flushText(dec, &stops), Stop: StopEOS}, nil)
 			return
 		}
@@ -137,6 +172,9 @@ func (s *Session) generate(ctx context.Context, cfg GenerateConfig, yield func(T
 		switch {
 		case stopped:
 			t.Stop = StopString
+		case gs != nil && gs.m.Done():
+			t.Text += s.flushText(dec, &stops)
+			t.Stop = StopGrammar
 		case cfg.MaxTokens > 0 && n+1 == cfg.MaxTokens:
 			t.Text += s.flushText(dec, &stops)
 			t.Stop = StopMaxTokens

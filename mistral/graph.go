@@ -2,25 +2,60 @@ package mistral
 
 import (
 	"math"
+	"slices"
 
 	"github.com/gomistral/gomistral/ggml"
 )
 
-// graphKey identifies a forward graph's shape: graphs are rebuilt only when
-// it changes.
-type graphKey struct {
-	tokens    int // real tokens in the pass (all in one block)
-	rows      int // rows computed: tokens, padded to at least minRows
-	viewLen   int // cache slots read before the pass writes
-	blockSlot int // first slot of the pass's block
-	outputs   int // rows whose logits are computed (at least minRows)
+// A forward pass computes one or more segments: each is one session's
+// tokens at its next positions, all within one of its blocks (see slots).
+// Several segments make a batch: one graph, one read of every weight for
+// all of them.
+type segment struct {
+	s       *Session
+	tokens  []int32 // the tokens to compute
+	outputs int     // 1: logits of the last token; len(tokens): of every token
 }
 
-// minRows is the fewest rows a pass computes. GGML multiplies a single
-// column with other kernels than several, so a lone token is computed as two
-// identical rows: then a token's logits are bit for bit the same whether it
-// was decoded alone or read in a prompt.
-const minRows = 2
+// segmentKey is the shape a segment gives the graph.
+type segmentKey struct {
+	s         *Session
+	tokens    int
+	viewLen   int // cache slots read before the pass writes
+	blockSlot int // first slot of the segment's block
+	outputs   int
+}
+
+// graphKey identifies a forward graph: graphs are rebuilt only when it
+// changes.
+type graphKey struct {
+	segs   []segmentKey
+	padRow bool // a lone token computed as two identical rows
+}
+
+func (k graphKey) equal(o graphKey) bool { return k.padRow == o.padRow && slices.Equal(k.segs, o.segs) }
+
+func (k graphKey) rows() int {
+	n := 0
+	for _, s := range k.segs {
+		n += s.tokens
+	}
+	if k.padRow {
+		n++
+	}
+	return n
+}
+
+func (k graphKey) outputs() int {
+	n := 0
+	for _, s := range k.segs {
+		n += s.outputs
+	}
+	if k.padRow {
+		n++
+	}
+	return n
+}
 
 // forward is one built forward graph with its inputs and output.
 type forward struct {
@@ -30,11 +65,16 @@ type forward struct {
 
 	tokens  *ggml.Tensor // I32 [rows]
 	pos     *ggml.Tensor // I32 [rows]: absolute positions, for RoPE
-	mask    *ggml.Tensor // F32 [viewLen+block, rows]
-	kSlots  *ggml.Tensor // I64 [tokens]: cache slot of each token
-	vIndex  *ggml.Tensor // I64 [kv_dim*tokens]: element of the transposed V cache of each value
+	segs    []segmentIO  // per segment
 	outRows *ggml.Tensor // I32 [outputs]: which rows' logits to compute
 	logits  *ggml.Tensor // F32 [vocab, outputs]
+}
+
+// segmentIO are a segment's own inputs.
+type segmentIO struct {
+	mask   *ggml.Tensor // F32 [viewLen+block, attnRows]
+	kSlots *ggml.Tensor // I64 [tokens]: cache slot of each token
+	vIndex *ggml.Tensor // I64 [kv_dim*tokens]: element of the transposed V cache of each value
 }
 
 func (f *forward) close() {
@@ -43,35 +83,35 @@ func (f *forward) close() {
 	}
 }
 
-// graphTensors bounds the tensors of a forward graph: about 40 per layer.
-func graphTensors(layers int) int { return 64*layers + 64 }
+// attnRows is how many query rows a segment's attention computes: at least
+// two, because GGML multiplies a single column with other kernels than
+// several, and a token's attention must not depend on its company.
+func attnRows(tokens int) int { return max(tokens, 2) }
 
-// buildForward builds the graph of Mistral's forward pass over one pass of
-// tokens within a block (see slots), for session s:
+// graphTensors bounds the tensors of a forward graph.
+func graphTensors(layers, segs int) int { return (40+24*segs)*layers + 64 + 8*segs }
+
+// buildForward builds the graph of Mistral's forward pass. For each
+// segment, in each layer:
 //
-//  1. attention scores against the cache's first viewLen slots, read before
-//     anything is written (they hold the positions before the block, and,
-//     in the block's own slots, the positions one window earlier that
-//     earlier tokens of the pass still see);
-//  2. the pass's keys and values written to their slots;
+//  1. attention scores against the session's cache, its first viewLen
+//     slots read before anything is written (they hold the positions
+//     before the block and, in the block's own slots, the positions one
+//     window earlier that earlier tokens of the pass still see);
+//  2. the segment's keys and values written to their slots;
 //  3. scores against the block's slots, read after the write;
-//  4. one softmax over both, under the sliding-window mask, and the
-//     weighted sum of the values, again in those two parts.
+//  4. one softmax over both under the sliding-window mask, and the weighted
+//     sum of the values, again in the two parts.
 //
-// The cache holds exactly its n slots; no token ever sees a position twice
+// The caches hold exactly their slots; no token ever sees a position twice
 // or misses one of its window.
-func (s *Session) buildForward(key graphKey) *forward {
-	m := s.m
+func buildForward(m *Model, key graphKey) *forward {
 	p := m.params
-	rows := int64(key.rows)
-	nw := int64(key.tokens)
-	kvl := int64(key.viewLen)
-	blk := int64(s.slots.block)
+	rows := int64(key.rows())
 	hd, nh, nkv := int64(p.HeadDim), int64(p.Heads), int64(p.KVHeads)
 	kvDim := int64(p.KVDim())
-	nSlots := int64(s.slots.n)
 
-	size := graphTensors(p.Layers)
+	size := graphTensors(p.Layers, len(key.segs))
 	ctx := ggml.NewContext(size, size)
 	f := &forward{key: key, ctx: ctx}
 	g := ctx.NewGraph(size)
@@ -79,70 +119,43 @@ func (s *Session) buildForward(key graphKey) *forward {
 
 	f.tokens = ctx.NewTensor(ggml.I32, rows).SetName("tokens").SetInput()
 	f.pos = ctx.NewTensor(ggml.I32, rows).SetName("positions").SetInput()
-	f.mask = ctx.NewTensor(ggml.F32, kvl+blk, rows).SetName("mask").SetInput()
-	f.kSlots = ctx.NewTensor(ggml.I64, nw).SetName("k_slots").SetInput()
-	f.vIndex = ctx.NewTensor(ggml.I64, kvDim*nw).SetName("v_index").SetInput()
-	f.outRows = ctx.NewTensor(ggml.I32, int64(key.outputs)).SetName("out_rows").SetInput()
+	for _, sk := range key.segs {
+		blk := int64(sk.s.slots.block)
+		f.segs = append(f.segs, segmentIO{
+			mask:   ctx.NewTensor(ggml.F32, int64(sk.viewLen)+blk, int64(attnRows(sk.tokens))).SetName("mask").SetInput(),
+			kSlots: ctx.NewTensor(ggml.I64, int64(sk.tokens)).SetName("k_slots").SetInput(),
+			vIndex: ctx.NewTensor(ggml.I64, kvDim*int64(sk.tokens)).SetName("v_index").SetInput(),
+		})
+	}
+	f.outRows = ctx.NewTensor(ggml.I32, int64(key.outputs())).SetName("out_rows").SetInput()
 
 	eps := float32(p.NormEps)
-	scale := float32(1 / math.Sqrt(float64(p.HeadDim)))
 	base := float32(p.RopeBase)
-	rowBytes := (kvl + blk) * 4 // one row of attention scores
 
 	x := ctx.GetRows(m.embd, f.tokens) // [dim, rows]
 	for il := range m.layers {
 		l := &m.layers[il]
-		kc, vt := s.k[il], s.vt[il]
 		h := ctx.Mul(ctx.RMSNorm(x, eps), l.attnNorm)
-
 		q := ctx.Reshape(ctx.MulMat(l.wq, h), hd, nh, rows)  // [hd, heads, rows]
 		k := ctx.Reshape(ctx.MulMat(l.wk, h), hd, nkv, rows) // [hd, kv_heads, rows]
 		v := ctx.MulMat(l.wv, h)                             // [kv_dim, rows]
 		q = ctx.RoPE(q, f.pos, p.RopeDims, base)
 		k = ctx.RoPE(k, f.pos, p.RopeDims, base)
-		qp := ctx.Permute(q, 0, 2, 1, 3) // [hd, rows, heads]
 
-		// 1. Scores against the cache as it was.
-		var cached *ggml.Tensor
-		if kvl > 0 {
-			kOld := ctx.View(kc, []int64{hd, kvl, nkv}, []int64{kc.Stride(1), hd * kc.Stride(0)}, 0)
-			cached = ctx.MulMat(kOld, qp) // [viewLen, rows, heads]
-			g.Expand(cached)
+		var o *ggml.Tensor // [q_dim, rows]
+		row := int64(0)
+		for si, sk := range key.segs {
+			out := attention(ctx, g, m, sk, f.segs[si], il, q, k, v, row)
+			row += int64(sk.tokens)
+			if o == nil {
+				o = out
+			} else {
+				o = ctx.Concat(o, out, 1)
+			}
 		}
-		// 2. Write the pass's keys (the real tokens' rows, not padding).
-		kw := ctx.View(ctx.Reshape(k, kvDim, rows), []int64{kvDim, nw}, []int64{kvDim * 4}, 0)
-		kNew := ctx.SetRows(kc, kw, f.kSlots)
-		// 3. Scores against the block, read from what was just written.
-		kBlk := ctx.View(kNew, []int64{hd, blk, nkv}, []int64{kc.Stride(1), hd * kc.Stride(0)},
-			int64(key.blockSlot)*kc.Stride(1))
-		scores := ctx.MulMat(kBlk, qp) // [block, rows, heads]
-		if cached != nil {
-			scores = ctx.Concat(cached, scores, 0)
+		if key.padRow {
+			o = ctx.Concat(o, o, 1)
 		}
-		probs := ctx.SoftMax(scores, f.mask, scale) // [viewLen+block, rows, heads]
-
-		// 4. Values: the cache part first, read before the values are written.
-		var out *ggml.Tensor
-		if kvl > 0 {
-			vOld := ctx.View(vt, []int64{kvl, hd, nkv}, []int64{vt.Stride(1), hd * vt.Stride(1)}, 0)
-			pOld := ctx.View(probs, []int64{kvl, rows, nh}, []int64{rowBytes, rowBytes * rows}, 0)
-			out = ctx.MulMat(vOld, pOld) // [hd, rows, heads]
-			g.Expand(out)
-		}
-		vFlat := ctx.View(vt, []int64{1, nSlots * kvDim}, []int64{vt.Stride(0)}, 0)
-		vw := ctx.Reshape(ctx.View(v, []int64{kvDim, nw}, []int64{kvDim * 4}, 0), 1, kvDim*nw)
-		vNew := ctx.SetRows(vFlat, vw, f.vIndex)
-		vBlk := ctx.View(vNew, []int64{blk, hd, nkv}, []int64{vt.Stride(1), hd * vt.Stride(1)},
-			int64(key.blockSlot)*vt.Stride(0))
-		pBlk := ctx.View(probs, []int64{blk, rows, nh}, []int64{rowBytes, rowBytes * rows}, kvl*4)
-		blockOut := ctx.MulMat(vBlk, pBlk)
-		if out != nil {
-			out = ctx.Add(out, blockOut)
-		} else {
-			out = blockOut
-		}
-
-		o := ctx.Reshape(ctx.Cont(ctx.Permute(out, 0, 2, 1, 3)), hd*nh, rows) // [q_dim, rows]
 		x = ctx.Add(x, ctx.MulMat(l.wo, o))
 
 		h = ctx.Mul(ctx.RMSNorm(x, eps), l.ffnNorm)
@@ -154,4 +167,74 @@ func (s *Session) buildForward(key graphKey) *forward {
 	f.logits = ctx.MulMat(m.output, x).SetName("logits").SetOutput() // [vocab, outputs]
 	g.Expand(f.logits)
 	return f
+}
+
+// attention computes one segment's attention in layer il, from the rows of
+// q, k and v starting at row, and returns its output [q_dim, tokens].
+func attention(ctx *ggml.Context, g *ggml.Graph, m *Model, sk segmentKey, in segmentIO, il int,
+	q, k, v *ggml.Tensor, row int64) *ggml.Tensor {
+	p := m.params
+	hd, nh, nkv := int64(p.HeadDim), int64(p.Heads), int64(p.KVHeads)
+	kvDim := int64(p.KVDim())
+	s := sk.s
+	kc, vt := s.k[il], s.vt[il]
+	nw := int64(sk.tokens)
+	ar := int64(attnRows(sk.tokens))
+	kvl := int64(sk.viewLen)
+	blk := int64(s.slots.block)
+	nSlots := int64(s.slots.n)
+	scale := float32(1 / math.Sqrt(float64(p.HeadDim)))
+
+	// The segment's queries, a lone one repeated.
+	qs := ctx.View(q, []int64{hd, nh, nw}, []int64{q.Stride(1), q.Stride(2)}, row*q.Stride(2))
+	if ar > nw {
+		qs = ctx.Concat(qs, qs, 2)
+	}
+	qp := ctx.Permute(qs, 0, 2, 1, 3) // [hd, attn rows, heads]
+
+	// 1. Scores against the cache as it was.
+	var cached *ggml.Tensor
+	if kvl > 0 {
+		kOld := ctx.View(kc, []int64{hd, kvl, nkv}, []int64{kc.Stride(1), hd * kc.Stride(0)}, 0)
+		cached = ctx.MulMat(kOld, qp) // [viewLen, attn rows, heads]
+		g.Expand(cached)
+	}
+	// 2. Write the segment's keys.
+	kw := ctx.View(k, []int64{kvDim, nw}, []int64{k.Stride(2)}, row*k.Stride(2))
+	kNew := ctx.SetRows(kc, kw, in.kSlots)
+	// 3. Scores against the block, read from what was just written.
+	kBlk := ctx.View(kNew, []int64{hd, blk, nkv}, []int64{kc.Stride(1), hd * kc.Stride(0)},
+		int64(sk.blockSlot)*kc.Stride(1))
+	scores := ctx.MulMat(kBlk, qp) // [block, attn rows, heads]
+	if cached != nil {
+		scores = ctx.Concat(cached, scores, 0)
+	}
+	probs := ctx.SoftMax(scores, in.mask, scale) // [viewLen+block, attn rows, heads]
+	rowBytes := (kvl + blk) * 4
+
+	// 4. Values: the cache part first, read before the values are written.
+	var out *ggml.Tensor
+	if kvl > 0 {
+		vOld := ctx.View(vt, []int64{kvl, hd, nkv}, []int64{vt.Stride(1), hd * vt.Stride(1)}, 0)
+		pOld := ctx.View(probs, []int64{kvl, ar, nh}, []int64{rowBytes, rowBytes * ar}, 0)
+		out = ctx.MulMat(vOld, pOld) // [hd, attn rows, heads]
+		g.Expand(out)
+	}
+	vFlat := ctx.View(vt, []int64{1, nSlots * kvDim}, []int64{vt.Stride(0)}, 0)
+	vw := ctx.Reshape(ctx.View(v, []int64{kvDim, nw}, []int64{v.Stride(1)}, row*v.Stride(1)), 1, kvDim*nw)
+	vNew := ctx.SetRows(vFlat, vw, in.vIndex)
+	vBlk := ctx.View(vNew, []int64{blk, hd, nkv}, []int64{vt.Stride(1), hd * vt.Stride(1)},
+		int64(sk.blockSlot)*vt.Stride(0))
+	pBlk := ctx.View(probs, []int64{blk, ar, nh}, []int64{rowBytes, rowBytes * ar}, kvl*4)
+	blockOut := ctx.MulMat(vBlk, pBlk)
+	if out != nil {
+		out = ctx.Add(out, blockOut)
+	} else {
+		out = blockOut
+	}
+	o := ctx.Reshape(ctx.Cont(ctx.Permute(out, 0, 2, 1, 3)), hd*nh, ar) // [q_dim, attn rows]
+	if ar > nw {
+		o = ctx.View(o, []int64{hd * nh, nw}, []int64{o.Stride(1)}, 0)
+	}
+	return o
 }

@@ -170,6 +170,21 @@ func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 	for _, s := range specs {
 		total += s.info.Bytes()
 	}
+	m.fullPrecision = true
+	for _, s := range specs {
+		if s.norm {
+			continue
+		}
+		switch s.info.Type {
+		case ggml.F32, ggml.F16, ggml.BF16:
+			m.singleRowKernels = true
+		case ggml.Q4_0, ggml.Q5_0, ggml.Q8_0, ggml.IQ4_NL:
+			m.singleRowKernels = true
+			m.fullPrecision = false
+		default:
+			m.fullPrecision = false
+		}
+	}
 	placed := map[string]*ggml.Tensor{}
 	for _, s := range specs {
 		if err := ctx.Err(); err != nil {

@@ -51,6 +51,14 @@ type Model struct {
 	output  *ggml.Tensor // [dim, vocab]
 	layers  []layer
 
+	// singleRowKernels: some matrix is of a type GGML multiplies with
+	// other kernels for one row than for several (F32, F16, BF16, Q4_0,
+	// Q5_0, Q8_0, IQ4_NL); fullPrecision: every matrix is F32, F16 or BF16.
+	singleRowKernels bool
+	fullPrecision    bool
+
+	grammars grammars // grammar indexes for constrained generation
+
 	fpOnce sync.Once
 	fp     [32]byte // fingerprint, for saved sessions
 

@@ -26,6 +26,15 @@ type SessionConfig struct {
 	// for single-precision attention.
 	Cache CacheType
 
+	// Deterministic makes a token's logits independent of how tokens are
+	// batched for every weight type. GGML multiplies a single row with other
+	// kernels than several; for F32, F16 and BF16 weights a lone token is
+	// always computed as two identical rows, at no measurable cost, and
+	// K-quant weights use the same kernel either way. For Q4_0, Q5_0, Q8_0
+	// and IQ4_NL weights, computing the extra row costs about 30% of the
+	// generation speed, so it is done only when Deterministic is set.
+	Deterministic bool
+
 	// Context is the number of positions the KV cache holds for a model
 	// without a sliding window (for one with a window the cache holds the
 	// window, whatever this says). Zero means the model's context length,
@@ -64,15 +73,14 @@ type Session struct {
 	cfg SessionConfig
 
 	be       *ggml.Backend
-	alloc    *ggml.Allocator
 	cacheCtx *ggml.Context
 	cacheBuf *ggml.Buffer
 	k        []*ggml.Tensor // per layer, F16 [kv_dim, slots]: keys after RoPE
 	vt       []*ggml.Tensor // per layer, F16 [slots, kv_dim]: values, transposed
 	slots    slots
 
-	fwd      *forward // the graph last computed, reused while its shape repeats
-	reserved bool
+	run     runner // backend, graph allocator and the graph last computed
+	padLone bool   // compute a lone token as two rows (see SessionConfig.Deterministic)
 
 	sampler  *Sampler // the sampler of the current or last generation
 	rngState []byte   // its state after the last token it chose
@@ -81,14 +89,7 @@ type Session struct {
 	tokens []int32    // every token fed since the last Reset
 	chat   []chatTurn // the conversation the tokens hold, if Chat made them
 
-	// scratch for graph inputs, reused across calls
-	tokBuf []int32
-	mask   []float32
-	posBuf []int32
-	kIdx   []int64
-	vIdx   []int64
-	outIdx []int32
-	all    []float32
+	all []float32 // logits of every token of the last pass, when asked for
 
 	busy atomic.Bool // set while a method runs: concurrent use panics
 }
@@ -122,10 +123,12 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 		threads = m.threads()
 	}
 	s := &Session{m: m, cfg: cfg, slots: newSlots(n, min(p.Window, n), block)}
-	var err error
-	if s.be, err = ggml.NewCPU(threads); err != nil {
+	s.padLone = m.singleRowKernels && (m.fullPrecision || cfg.Deterministic)
+	be, err := ggml.NewCPU(threads)
+	if err != nil {
 		return nil, fmt.Errorf("mistral: new session: %w", err)
 	}
+	s.be = be
 	s.cacheCtx = ggml.NewContext(2*p.Layers, 0)
 	ct := cfg.Cache.ggmlType()
 	for i := 0; i < p.Layers; i++ {
@@ -136,7 +139,7 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 		s.free()
 		return nil, fmt.Errorf("mistral: new session: KV cache: %w", err)
 	}
-	s.alloc = ggml.NewAllocator(s.be)
+	s.run = runner{m: m, be: s.be, alloc: ggml.NewAllocator(s.be)}
 	s.logits = make([]float32, p.Vocab)
 	runtime.SetFinalizer(s, func(s *Session) {
 		if s.be != nil {
@@ -201,9 +204,7 @@ func (s *Session) Close() error {
 }
 
 func (s *Session) free() {
-	s.fwd.close()
-	s.fwd = nil
-	s.alloc.Close()
+	s.run.close()
 	s.cacheBuf.Close()
 	s.cacheCtx.Close()
 	s.be.Close()
@@ -252,8 +253,12 @@ func (s *Session) feed(ctx context.Context, tokens []int32, fn func(int, []float
 		}
 		if fn != nil {
 			vocab := len(s.logits)
+			all := s.all
+			if k == 1 {
+				all = s.logits
+			}
 			for i := 0; i < k; i++ {
-				if err := fn(done+i, s.all[i*vocab:(i+1)*vocab]); err != nil {
+				if err := fn(done+i, all[i*vocab:(i+1)*vocab]); err != nil {
 					return err
 				}
 			}
@@ -273,105 +278,12 @@ func (s *Session) compute(pass []int32, all bool) error {
 	if m.closed {
 		return fmt.Errorf("mistral: feed: model %w", ErrClosed)
 	}
-	if err := s.reserve(); err != nil {
-		return err
-	}
-	k := len(pass)
-	start := s.slots.blockStart(s.slots.next)
-	key := graphKey{
-		tokens:    k,
-		rows:      max(k, minRows),
-		viewLen:   s.slots.viewLen(start, viewGranule),
-		blockSlot: s.slots.slot(start),
-		outputs:   minRows,
-	}
+	outputs := 1
 	if all {
-		key.outputs = key.rows
+		outputs = len(pass)
 	}
-	if s.fwd == nil || s.fwd.key != key {
-		s.fwd.close()
-		s.fwd = s.buildForward(key)
-		if err := s.alloc.Alloc(s.fwd.graph); err != nil {
-			s.fwd.close()
-			s.fwd = nil
-			return fmt.Errorf("mistral: feed: %w", err)
-		}
-	}
-	f := s.fwd
-	s.setInputs(f, pass, all)
-	if err := s.be.Compute(f.graph); err != nil {
-		return fmt.Errorf("mistral: feed: %w", err)
-	}
-	s.slots.commit(k)
-	s.tokens = append(s.tokens, pass...)
-	vocab := len(s.logits)
-	s.all = grow(s.all, vocab*key.outputs)
-	f.logits.ReadF32(s.all)
-	last := 0
-	if all {
-		last = k - 1
-	}
-	copy(s.logits, s.all[last*vocab:(last+1)*vocab])
-	return nil
-}
-
-// reserve sizes the compute buffer once for the largest graph the session
-// can build, so that later graphs never move it.
-func (s *Session) reserve() error {
-	if s.reserved {
-		return nil
-	}
-	rows := max(s.slots.block, minRows)
-	f := s.buildForward(graphKey{tokens: s.slots.block, rows: rows, viewLen: s.slots.n, outputs: rows})
-	defer f.close()
-	if err := s.alloc.Reserve(f.graph); err != nil {
-		return fmt.Errorf("mistral: feed: %w", err)
-	}
-	s.reserved = true
-	return nil
-}
-
-// setInputs writes the pass's token ids, positions, mask, cache indices and
-// output rows. Padding rows repeat the last token.
-func (s *Session) setInputs(f *forward, pass []int32, all bool) {
-	k, rows := len(pass), f.key.rows
-	kvDim := s.m.params.KVDim()
-	s.tokBuf = grow(s.tokBuf, rows)
-	s.posBuf = grow(s.posBuf, rows)
-	for r := 0; r < rows; r++ {
-		t := min(r, k-1)
-		s.tokBuf[r] = pass[t]
-		s.posBuf[r] = int32(s.slots.next + t)
-	}
-	f.tokens.SetI32(s.tokBuf)
-	f.pos.SetI32(s.posBuf)
-
-	s.kIdx = grow(s.kIdx, k)
-	s.vIdx = grow(s.vIdx, kvDim*k)
-	for t := 0; t < k; t++ {
-		slot := s.slots.slot(s.slots.next + t)
-		s.kIdx[t] = int64(slot)
-		for d := 0; d < kvDim; d++ {
-			s.vIdx[t*kvDim+d] = int64(d*s.slots.n + slot)
-		}
-	}
-	f.kSlots.SetI64(s.kIdx)
-	f.vIndex.SetI64(s.vIdx)
-
-	vl := f.key.viewLen
-	s.mask = grow(s.mask, (vl+s.slots.block)*rows)
-	s.slots.fillMask(s.mask, vl, k, rows)
-	f.mask.SetF32(s.mask)
-
-	s.outIdx = grow(s.outIdx, f.key.outputs)
-	for i := range s.outIdx {
-		if all {
-			s.outIdx[i] = int32(min(i, k-1))
-		} else {
-			s.outIdx[i] = int32(k - 1)
-		}
-	}
-	f.outRows.SetI32(s.outIdx)
+	seg := segment{s: s, tokens: pass, outputs: outputs}
+	return s.run.run([]segment{seg}, len(pass) == 1 && s.padLone)
 }
 
 // grow returns b resized to n elements, reusing its memory when it can.

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gomistral/gomistral/internal/jsonschema"
+)
+
+const personSchema = `{
+  "type": "object",
+  "properties": {
+    "name": {"type": "string", "maxLength": 40},
+    "born": {"type": "integer", "minimum": 1700, "maximum": 1900},
+    "titles": {"type": "array", "items": {"enum": ["prince", "count", "general"]}, "maxItems": 3},
+    "married": {"type": "boolean"}
+  },
+  "required": ["name", "born", "married"],
+  "additionalProperties": false
+}`
+
+const text = "Prince Andrew Bolkonski, born in 1778, married the little princess Lise. He served as an adjutant to General Kutuzov."
+
+func TestExtractWritesAValidDocument(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	schema := filepath.Join(dir, "person.schema.json")
+	input := filepath.Join(dir, "text.txt")
+	require.NoError(t, os.WriteFile(schema, []byte(personSchema), 0o644))
+	require.NoError(t, os.WriteFile(input, []byte(text), 0o644))
+	for _, args := range [][]string{
+		{"-temp", "0"},
+		{"-temp", "1.5", "-top-p", "0.95", "-seed", "3"},
+		{"-temp", "0.8", "-seed", "11", "-n", "60"},
+	} {
+		var out, errOut bytes.Buffer
+		all := append([]string{"-schema", schema, "-text", input, "-threads", "1"}, args...)
+		require.NoError(t, run(context.Background(), all, &out, &errOut), "stderr: %s", errOut.String())
+		doc := strings.TrimSpace(out.String())
+		t.Logf("%v: %s", args, doc)
+		assert.NoError(t, jsonschema.Validate([]byte(personSchema), []byte(doc)), "%v: %s", args, doc)
+		assert.Equal(t, 1, strings.Count(out.String(), "\n"), "one document, one line, nothing else")
+	}
+}
+
+func TestExtractRejectsBadSchemas(t *testing.T) {
+	dir := t.TempDir()
+	schema := filepath.Join(dir, "bad.json")
+	input := filepath.Join(dir, "text.txt")
+	require.NoError(t, os.WriteFile(input, []byte(text), 0o644))
+	require.NoError(t, os.WriteFile(schema, []byte(`{"type":"object","not":{"type":"null"}}`), 0o644))
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"-schema", schema, "-text", input}, &out, &errOut)
+	assert.ErrorContains(t, err, "not")
+	assert.Empty(t, out.String())
+}

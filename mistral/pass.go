@@ -1,0 +1,152 @@
+package mistral
+
+import (
+	"fmt"
+
+	"github.com/gomistral/gomistral/ggml"
+)
+
+// runner computes forward passes: a backend, the graph allocator and the
+// graph last built, reused while the shape of the passes repeats.
+type runner struct {
+	m        *Model
+	be       *ggml.Backend
+	alloc    *ggml.Allocator
+	fwd      *forward
+	reserved bool
+
+	// scratch for graph inputs, reused across passes
+	tokBuf []int32
+	posBuf []int32
+	mask   []float32
+	kIdx   []int64
+	vIdx   []int64
+	outIdx []int32
+	out    []float32
+}
+
+func (r *runner) close() {
+	r.fwd.close()
+	r.fwd = nil
+	r.alloc.Close()
+	r.alloc = nil
+}
+
+// key returns the graph shape of segments at their sessions' positions.
+func (r *runner) key(segs []segment, padRow bool) graphKey {
+	k := graphKey{padRow: padRow, segs: make([]segmentKey, len(segs))}
+	for i, sg := range segs {
+		sl := &sg.s.slots
+		start := sl.blockStart(sl.next)
+		k.segs[i] = segmentKey{
+			s:         sg.s,
+			tokens:    len(sg.tokens),
+			viewLen:   sl.viewLen(start, viewGranule),
+			blockSlot: sl.slot(start),
+			outputs:   sg.outputs,
+		}
+	}
+	return k
+}
+
+// run computes one forward pass over the segments (each within one block of
+// its session), commits their tokens to the caches and leaves each
+// session's logits in place.
+func (r *runner) run(segs []segment, padRow bool) error {
+	key := r.key(segs, padRow)
+	if !r.reserved {
+		// Size the compute buffer once for the largest graph of this shape,
+		// so that later graphs never move it.
+		worst := graphKey{segs: make([]segmentKey, len(segs))}
+		for i, sk := range key.segs {
+			blk := sk.s.slots.block
+			n := max(blk, sk.tokens)
+			worst.segs[i] = segmentKey{s: sk.s, tokens: n, viewLen: sk.s.slots.n, outputs: n}
+		}
+		f := buildForward(r.m, worst)
+		err := r.alloc.Reserve(f.graph)
+		f.close()
+		if err != nil {
+			return fmt.Errorf("mistral: feed: %w", err)
+		}
+		r.reserved = true
+	}
+	if r.fwd == nil || !r.fwd.key.equal(key) {
+		r.fwd.close()
+		r.fwd = buildForward(r.m, key)
+		if err := r.alloc.Alloc(r.fwd.graph); err != nil {
+			r.fwd.close()
+			r.fwd = nil
+			return fmt.Errorf("mistral: feed: %w", err)
+		}
+	}
+	f := r.fwd
+	r.setInputs(f, segs)
+	if err := r.be.Compute(f.graph); err != nil {
+		return fmt.Errorf("mistral: feed: %w", err)
+	}
+	vocab := r.m.params.Vocab
+	r.out = grow(r.out, vocab*key.outputs())
+	f.logits.ReadF32(r.out)
+	off := 0
+	for _, sg := range segs {
+		s := sg.s
+		rows := r.out[off*vocab : (off+sg.outputs)*vocab]
+		if sg.outputs > 1 {
+			s.all = append(s.all[:0], rows...)
+		}
+		copy(s.logits, rows[(sg.outputs-1)*vocab:])
+		off += sg.outputs
+		s.slots.commit(len(sg.tokens))
+		s.tokens = append(s.tokens, sg.tokens...)
+	}
+	return nil
+}
+
+// setInputs writes every segment's token ids, positions, mask, cache
+// indices and output rows. A padding row repeats the first token.
+func (r *runner) setInputs(f *forward, segs []segment) {
+	kvDim := r.m.params.KVDim()
+	rows := f.key.rows()
+	r.tokBuf = grow(r.tokBuf, rows)
+	r.posBuf = grow(r.posBuf, rows)
+	r.outIdx = r.outIdx[:0]
+	row := 0
+	for i, sg := range segs {
+		s := sg.s
+		k := len(sg.tokens)
+		for t, tok := range sg.tokens {
+			r.tokBuf[row+t] = tok
+			r.posBuf[row+t] = int32(s.slots.next + t)
+		}
+		r.kIdx = grow(r.kIdx, k)
+		r.vIdx = grow(r.vIdx, kvDim*k)
+		for t := 0; t < k; t++ {
+			slot := s.slots.slot(s.slots.next + t)
+			r.kIdx[t] = int64(slot)
+			for d := 0; d < kvDim; d++ {
+				r.vIdx[t*kvDim+d] = int64(d*s.slots.n + slot)
+			}
+		}
+		io := f.segs[i]
+		io.kSlots.SetI64(r.kIdx)
+		io.vIndex.SetI64(r.vIdx)
+		sk := f.key.segs[i]
+		ar := attnRows(k)
+		r.mask = grow(r.mask, (sk.viewLen+s.slots.block)*ar)
+		s.slots.fillMask(r.mask, sk.viewLen, k, ar)
+		io.mask.SetF32(r.mask)
+		for o := k - sg.outputs; o < k; o++ {
+			r.outIdx = append(r.outIdx, int32(row+o))
+		}
+		row += k
+	}
+	if f.key.padRow {
+		r.tokBuf[row] = r.tokBuf[0]
+		r.posBuf[row] = r.posBuf[0]
+		r.outIdx = append(r.outIdx, r.outIdx[len(r.outIdx)-1])
+	}
+	f.tokens.SetI32(r.tokBuf)
+	f.pos.SetI32(r.posBuf)
+	f.outRows.SetI32(r.outIdx)
+}
