@@ -226,7 +226,7 @@ var samplerSmallLogits = []float32{1.2, 0.3, -0.5, 2.0, 0.0, -1.7, 0.9, 1.5}
 
 func TestSamplerChiSquareSmallVocabulary(t *testing.T) {
 	draws := 200_000
-	if testing.Short() || samplerRace {
+	if testing.Short() || raceEnabled {
 		draws = 20_000
 	}
 	evenUpNoFour := func(l []float64) []bool {
@@ -279,7 +279,7 @@ func TestSamplerChiSquareLargeVocabulary(t *testing.T) {
 	// many more than the tokens that matter.
 	draws := 10_000
 	switch {
-	case samplerRace:
+	case raceEnabled:
 		draws = 200 // the code paths run; the statistics are the normal run's
 	case testing.Short():
 		draws = 1_000
@@ -316,7 +316,7 @@ func TestSamplerTruncationKeepsExactSets(t *testing.T) {
 	var c Candidates
 	checked := 0
 	seeds := 6
-	if testing.Short() || samplerRace {
+	if testing.Short() || raceEnabled {
 		seeds = 2
 	}
 	for seed := range uint64(seeds) {

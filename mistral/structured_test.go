@@ -49,7 +49,7 @@ func TestJSONModeAlwaysParses(t *testing.T) {
 	for _, objectOnly := range []bool{false, true} {
 		g := grammar.JSON(grammar.JSONOptions{ObjectOnly: objectOnly})
 		for _, temp := range []float32{0, 0.7, 1.0, 1.5} {
-			for seed := uint64(1); seed <= 4; seed++ {
+			for seed := uint64(1); seed <= seeds(4); seed++ {
 				s := newSession(t, m)
 				text, stop := generateConstrained(t, s, "Natasha said:", g, temp, seed)
 				require.Contains(t, []StopReason{StopGrammar, StopEOS}, stop, "temperature %v seed %d: %q", temp, seed, text)
@@ -73,7 +73,7 @@ func TestSchemaOutputValidates(t *testing.T) {
 		g, err := grammar.JSONSchema([]byte(schema), grammar.SchemaOptions{})
 		require.NoError(t, err, "schema %d", i)
 		for _, temp := range []float32{0, 0.8, 1.5} {
-			for seed := uint64(1); seed <= 3; seed++ {
+			for seed := uint64(1); seed <= seeds(3); seed++ {
 				s := newSession(t, m)
 				text, stop := generateConstrained(t, s, fmt.Sprintf("Record %d:", i), g, temp, seed)
 				require.Contains(t, []StopReason{StopGrammar, StopEOS}, stop, "schema %d temperature %v seed %d: %q", i, temp, seed, text)
@@ -82,4 +82,13 @@ func TestSchemaOutputValidates(t *testing.T) {
 			}
 		}
 	}
+}
+
+// seeds returns how many seeds to try: fewer under the race detector, which
+// makes the pure-Go grammar and sampler several times slower.
+func seeds(n uint64) uint64 {
+	if raceEnabled {
+		return 2
+	}
+	return n
 }

@@ -125,5 +125,8 @@ func TestChatThroughATerminal(t *testing.T) {
 	term.expect(`\n> `)
 	term.send("/quit\r")
 	require.NoError(t, cmd.Wait())
-	require.True(t, strings.Contains(term.buf.String(), "tokens/s"), "speed is reported")
+	term.mu.Lock()
+	all := term.buf.String()
+	term.mu.Unlock()
+	require.True(t, strings.Contains(all, "tokens/s"), "speed is reported")
 }
