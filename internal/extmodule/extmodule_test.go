@@ -82,7 +82,7 @@ func TestLibraryAsADependency(t *testing.T) {
 	// point that at a temporary one, keeping Go's build cache where it is.
 	gocache, err := exec.Command(gobin, "env", "GOCACHE").Output()
 	require.NoError(t, err)
-	run := exec.CommandContext(ctx, gobin, "run", ".")
+	run := exec.CommandContext(ctx, gobin, append(append([]string{"run"}, buildFlags...), ".")...)
 	run.Dir = dir
 	run.Env = append(env, "XDG_CACHE_HOME="+t.TempDir(), "GOCACHE="+strings.TrimSpace(string(gocache)))
 	var stdout, stderr bytes.Buffer
