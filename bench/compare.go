@@ -52,6 +52,7 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	p := fs.Int("p", 512, "prompt length")
 	n := fs.Int("n", 128, "generated tokens")
 	rounds := fs.Int("rounds", 3, "alternating rounds (each side runs one measurement per round, after its own warm-up)")
+	llamaWarmup := fs.Bool("llama-warmup", true, "run llama.cpp's bench with a second repetition and keep only it (its first warms up); off for very long prompts")
 	asJSON := fs.Bool("json", false, "print one JSON object per model")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -85,7 +86,7 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			if ours.BytesPerToken > 0 {
 				r.BoundTokS = bw * 1e9 / float64(ours.BytesPerToken)
 			}
-			pp, tg, err := llamaBench(ctx, *llamaref, path, *threads, *p, *n)
+			pp, tg, err := llamaBench(ctx, *llamaref, path, *threads, *p, *n, *llamaWarmup)
 			if err != nil {
 				return err
 			}
@@ -139,9 +140,13 @@ func modelsToMeasure(ctx context.Context, model, types, shape string, stderr io.
 // llamaBench runs llamaref's bench once (two repetitions: it has no warm-up
 // of its own, so the first is dropped) and returns its prompt and
 // generation speeds.
-func llamaBench(ctx context.Context, llamaref, path string, threads, p, n int) (pp, tg float64, err error) {
+func llamaBench(ctx context.Context, llamaref, path string, threads, p, n int, warmup bool) (pp, tg float64, err error) {
+	reps := "1"
+	if warmup {
+		reps = "2"
+	}
 	cmd := exec.CommandContext(ctx, llamaref, "bench", "-m", path, "-p", fmt.Sprint(p), "-n", fmt.Sprint(n),
-		"-r", "2", "-t", fmt.Sprint(threads), "-c", fmt.Sprint(p+n+16))
+		"-r", reps, "-t", fmt.Sprint(threads), "-c", fmt.Sprint(p+n+16))
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
@@ -153,7 +158,7 @@ func llamaBench(ctx context.Context, llamaref, path string, threads, p, n int) (
 		PP []float64 `json:"pp_tok_s"`
 		TG []float64 `json:"tg_tok_s"`
 	}
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil || len(r.PP) < 2 || len(r.TG) < 2 {
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || len(r.PP) < 1 || len(r.TG) < 1 {
 		return 0, 0, errors.New("llamaref bench: unexpected output: " + out.String())
 	}
 	return r.PP[len(r.PP)-1], r.TG[len(r.TG)-1], nil

@@ -160,9 +160,10 @@ func speedChild(ctx context.Context, path string, threads, p, n, reps, batch, pa
 	return r, nil
 }
 
-// speedOneCmd is the child: it loads the model, warms up, then times
-// prompt processing and generation the way llama.cpp's bench does (a fresh
-// context per repetition; p prompt tokens; n single-token steps after it).
+// speedOneCmd is the child: it loads the model, warms up (a short prompt
+// and a few tokens), then times prompt processing and generation the way
+// llama.cpp's bench does (a fresh context per repetition; p prompt tokens;
+// n single-token steps after it).
 func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("speed-one", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -194,6 +195,7 @@ func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	var pps, tgs []float64
 	for rep := 0; rep <= *reps && *parallel > 1; rep++ {
+		// The first repetition warms up.
 		tg, err := batchedGeneration(ctx, m, prompt, *n, *parallel, *batch, *threads)
 		if err != nil {
 			return err
@@ -203,7 +205,12 @@ func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		fmt.Fprintf(stderr, "  rep %d: %d sessions together: %.2f tok/s in all\n", rep, *parallel, tg)
 	}
-	for rep := 0; rep <= *reps && *parallel == 1; rep++ {
+	// Warm up: a short prompt and a few tokens touch every weight (bringing
+	// the file into the page cache) and the allocators.
+	if err := warmUp(ctx, m, prompt[:min(16, len(prompt))], *batch); err != nil {
+		return err
+	}
+	for rep := 0; rep < *reps && *parallel == 1; rep++ {
 		s, err := m.NewSession(mistral.SessionConfig{BatchSize: *batch})
 		if err != nil {
 			return err
@@ -222,9 +229,7 @@ func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		tg := float64(*n) / time.Since(t0).Seconds()
 		s.Close()
-		if rep > 0 { // the first repetition warms up (page cache, allocators)
-			pps, tgs = append(pps, pp), append(tgs, tg)
-		}
+		pps, tgs = append(pps, pp), append(tgs, tg)
 		fmt.Fprintf(stderr, "  rep %d: pp %.2f tok/s, tg %.2f tok/s\n", rep, pp, tg)
 	}
 	r.PP, r.PPMin, r.PPMax = medianSpread(pps)
@@ -332,4 +337,22 @@ func batchedGeneration(ctx context.Context, m *mistral.Model, prompt []int32, n,
 		}
 	}
 	return float64(n*parallel) / time.Since(t0).Seconds(), nil
+}
+
+// warmUp computes a short prompt and a few tokens, which reads every weight.
+func warmUp(ctx context.Context, m *mistral.Model, prompt []int32, batch int) error {
+	s, err := m.NewSession(mistral.SessionConfig{BatchSize: batch})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Feed(ctx, prompt); err != nil {
+		return err
+	}
+	for i := 0; i < 4; i++ {
+		if err := s.Feed(ctx, []int32{int32(2 + i)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
