@@ -92,7 +92,7 @@ func (b *Batch) Decode(ctx context.Context, sessions []*Session, tokens []int32)
 		return fmt.Errorf("mistral: batch decode: model %w", ErrClosed)
 	}
 	pad := len(segs) == 1 && sessions[0].padLone
-	if err := b.run.run(segs, pad); err != nil {
+	if err := b.run.run(segs, pad, sessions[0].padLone); err != nil {
 		return fmt.Errorf("mistral: batch decode: %w", err)
 	}
 	return nil

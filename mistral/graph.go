@@ -31,9 +31,12 @@ type segmentKey struct {
 type graphKey struct {
 	segs   []segmentKey
 	padRow bool // a lone token computed as two identical rows
+	padOut bool // a lone output row computed twice (the output matrix's kernel)
 }
 
-func (k graphKey) equal(o graphKey) bool { return k.padRow == o.padRow && slices.Equal(k.segs, o.segs) }
+func (k graphKey) equal(o graphKey) bool {
+	return k.padRow == o.padRow && k.padOut == o.padOut && slices.Equal(k.segs, o.segs)
+}
 
 func (k graphKey) rows() int {
 	n := 0
@@ -51,7 +54,7 @@ func (k graphKey) outputs() int {
 	for _, s := range k.segs {
 		n += s.outputs
 	}
-	if k.padRow {
+	if k.padOut {
 		n++
 	}
 	return n

@@ -32,9 +32,17 @@ func (r *runner) close() {
 	r.alloc = nil
 }
 
-// key returns the graph shape of segments at their sessions' positions.
-func (r *runner) key(segs []segment, padRow bool) graphKey {
+// key returns the graph shape of segments at their sessions' positions. A
+// lone output row is computed twice when the rows are padded for
+// determinism, so that the output matrix too is multiplied by the same
+// kernel whatever the pass.
+func (r *runner) key(segs []segment, padRow, padLone bool) graphKey {
 	k := graphKey{padRow: padRow, segs: make([]segmentKey, len(segs))}
+	outputs := 0
+	for _, sg := range segs {
+		outputs += sg.outputs
+	}
+	k.padOut = padLone && outputs == 1
 	for i, sg := range segs {
 		sl := &sg.s.slots
 		start := sl.blockStart(sl.next)
@@ -52,8 +60,8 @@ func (r *runner) key(segs []segment, padRow bool) graphKey {
 // run computes one forward pass over the segments (each within one block of
 // its session), commits their tokens to the caches and leaves each
 // session's logits in place.
-func (r *runner) run(segs []segment, padRow bool) error {
-	key := r.key(segs, padRow)
+func (r *runner) run(segs []segment, padRow, padLone bool) error {
+	key := r.key(segs, padRow, padLone)
 	if !r.reserved {
 		// Size the compute buffer once for the largest graph of this shape,
 		// so that later graphs never move it.
@@ -99,6 +107,7 @@ func (r *runner) run(segs []segment, padRow bool) error {
 		off += sg.outputs
 		s.slots.commit(len(sg.tokens))
 		s.tokens = append(s.tokens, sg.tokens...)
+		s.computed += len(sg.tokens)
 	}
 	return nil
 }
@@ -144,6 +153,8 @@ func (r *runner) setInputs(f *forward, segs []segment) {
 	if f.key.padRow {
 		r.tokBuf[row] = r.tokBuf[0]
 		r.posBuf[row] = r.posBuf[0]
+	}
+	if f.key.padOut {
 		r.outIdx = append(r.outIdx, r.outIdx[len(r.outIdx)-1])
 	}
 	f.tokens.SetI32(r.tokBuf)

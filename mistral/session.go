@@ -89,7 +89,8 @@ type Session struct {
 	tokens []int32    // every token fed since the last Reset
 	chat   []chatTurn // the conversation the tokens hold, if Chat made them
 
-	all []float32 // logits of every token of the last pass, when asked for
+	all      []float32 // logits of every token of the last pass, when asked for
+	computed int       // tokens computed since the session was made (for tests)
 
 	busy atomic.Bool // set while a method runs: concurrent use panics
 }
@@ -283,7 +284,7 @@ func (s *Session) compute(pass []int32, all bool) error {
 		outputs = len(pass)
 	}
 	seg := segment{s: s, tokens: pass, outputs: outputs}
-	return s.run.run([]segment{seg}, len(pass) == 1 && s.padLone)
+	return s.run.run([]segment{seg}, len(pass) == 1 && s.padLone, s.padLone)
 }
 
 // grow returns b resized to n elements, reusing its memory when it can.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,7 +47,27 @@ func generateConstrained(t *testing.T, s *Session, prompt string, g *grammar.Gra
 // the output of JSON mode parses with encoding/json. The small model, taught
 // only a novel, does not write JSON by itself: the grammar does all the work.
 func TestJSONModeAlwaysParses(t *testing.T) {
-	m := loadTiny(t)
+	for _, m := range smallModels(t) {
+		jsonModeAlwaysParses(t, m)
+	}
+}
+
+// smallModels are the shipped tiny model and, in the extended run, the
+// tiny v3 model (another vocabulary, with [INST] control tokens).
+func smallModels(t *testing.T) []*Model {
+	models := []*Model{loadTiny(t)}
+	if _, err := os.Stat(sharedV3); err == nil {
+		m, err := Load(context.Background(), filepath.Join(sharedV3, "tiny-mistral-v3-Q8_0.gguf"), Config{Threads: 1})
+		require.NoError(t, err)
+		t.Cleanup(func() { m.Close() })
+		models = append(models, m)
+	} else {
+		t.Log("extended: without ../shared/testdata, only the shipped model")
+	}
+	return models
+}
+
+func jsonModeAlwaysParses(t *testing.T, m *Model) {
 	for _, objectOnly := range []bool{false, true} {
 		g := grammar.JSON(grammar.JSONOptions{ObjectOnly: objectOnly})
 		for _, temp := range []float32{0, 0.7, 1.0, 1.5} {
@@ -68,7 +90,12 @@ func TestJSONModeAlwaysParses(t *testing.T) {
 // TestSchemaOutputValidates: every output constrained by a schema
 // validates against it (checked by an independent validator).
 func TestSchemaOutputValidates(t *testing.T) {
-	m := loadTiny(t)
+	for _, m := range smallModels(t) {
+		schemaOutputValidates(t, m)
+	}
+}
+
+func schemaOutputValidates(t *testing.T, m *Model) {
 	for i, schema := range testSchemas {
 		g, err := grammar.JSONSchema([]byte(schema), grammar.SchemaOptions{})
 		require.NoError(t, err, "schema %d", i)
