@@ -120,6 +120,8 @@ struct ggml_tensor *ggml_rope_ext(struct ggml_context *ctx, struct ggml_tensor *
                                   float beta_fast, float beta_slow);
 struct ggml_tensor *ggml_soft_max_ext(struct ggml_context *ctx, struct ggml_tensor *a, struct ggml_tensor *mask,
                                       float scale, float max_bias);
+struct ggml_tensor *ggml_soft_max_ext_inplace(struct ggml_context *ctx, struct ggml_tensor *a, struct ggml_tensor *mask,
+                                              float scale, float max_bias);
 struct ggml_tensor *ggml_flash_attn_ext(struct ggml_context *ctx, struct ggml_tensor *q, struct ggml_tensor *k,
                                         struct ggml_tensor *v, struct ggml_tensor *mask, float scale,
                                         float max_bias, float logit_softcap);

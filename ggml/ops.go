@@ -156,6 +156,16 @@ func (ctx *Context) RoPE(a, positions *Tensor, dims int, base float32) *Tensor {
 // packed; may be nil) has a's row length and at least as many rows, and
 // broadcasts over a's dimensions 2 and 3; -Inf entries exclude positions.
 func (ctx *Context) SoftMax(a, mask *Tensor, scale float32) *Tensor {
+	return ctx.softMax(a, mask, scale, false)
+}
+
+// SoftMaxInPlace is SoftMax writing its result over a (which must not be
+// needed afterwards), saving the memory of a second tensor.
+func (ctx *Context) SoftMaxInPlace(a, mask *Tensor, scale float32) *Tensor {
+	return ctx.softMax(a, mask, scale, true)
+}
+
+func (ctx *Context) softMax(a, mask *Tensor, scale float32, inplace bool) *Tensor {
 	if !a.Contiguous() {
 		panic(fmt.Sprintf("ggml: SoftMax(%v): a is not contiguous", a))
 	}
@@ -168,6 +178,9 @@ func (ctx *Context) SoftMax(a, mask *Tensor, scale float32) *Tensor {
 		cm = mask.c
 	}
 	ctx.op("SoftMax")
+	if inplace {
+		return ctx.wrap(C.ggml_soft_max_ext_inplace(ctx.c, a.c, cm, C.float(scale), 0), a.typ, a.dims, a.ne, a.nb)
+	}
 	return ctx.result(C.ggml_soft_max_ext(ctx.c, a.c, cm, C.float(scale), 0), a.typ, a.dims, a.ne)
 }
 

@@ -277,8 +277,12 @@ func TestRoPEFarPositions(t *testing.T) {
 
 func TestSoftMax(t *testing.T) {
 	for _, n := range batches {
-		for _, maskType := range []Type{F32, F16} {
-			t.Run(fmt.Sprintf("n=%d/mask=%v", n, maskType), func(t *testing.T) {
+		for _, c := range []struct {
+			maskType Type
+			inplace  bool
+		}{{F32, false}, {F16, false}, {F16, true}} {
+			maskType := c.maskType
+			t.Run(fmt.Sprintf("n=%d/mask=%v/inplace=%v", n, maskType, c.inplace), func(t *testing.T) {
 				r := rng(t)
 				const kv, heads = 37, 3
 				const scale = 0.3
@@ -302,7 +306,11 @@ func TestSoftMax(t *testing.T) {
 					require.NoError(t, FromFloat(F16, raw, mv))
 					m = h.input(F16, raw, kv, int64(n))
 				}
-				got := h.run(h.graph.SoftMax(a, m, scale))[0]
+				soft := h.graph.SoftMax
+				if c.inplace {
+					soft = h.graph.SoftMaxInPlace
+				}
+				got := h.run(soft(a, m, scale))[0]
 				want := make([]float64, len(av))
 				for row := 0; row < n*heads; row++ {
 					j := row % n

@@ -212,7 +212,7 @@ func attention(ctx *ggml.Context, g *ggml.Graph, m *Model, sk segmentKey, in seg
 	if cached != nil {
 		scores = ctx.Concat(cached, scores, 0)
 	}
-	probs := ctx.SoftMax(scores, in.mask, scale) // [viewLen+block, attn rows, heads]
+	probs := ctx.SoftMaxInPlace(scores, in.mask, scale) // [viewLen+block, attn rows, heads]
 	rowBytes := (kvl + blk) * 4
 
 	// 4. Values: the cache part first, read before the values are written.

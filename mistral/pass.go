@@ -57,27 +57,38 @@ func (r *runner) key(segs []segment, padRow, padLone bool) graphKey {
 	return k
 }
 
+// reserve sizes the compute buffer once for the largest graph passes over
+// these sessions can build (a whole block each, reading every slot), so that
+// later graphs never move it.
+func (r *runner) reserve(sessions []*Session) error {
+	worst := graphKey{segs: make([]segmentKey, len(sessions))}
+	for i, s := range sessions {
+		n := max(s.slots.block, 2)
+		worst.segs[i] = segmentKey{s: s, tokens: n, viewLen: s.slots.n, outputs: n}
+	}
+	f := buildForward(r.m, worst)
+	err := r.alloc.Reserve(f.graph)
+	f.close()
+	if err != nil {
+		return fmt.Errorf("mistral: %w", err)
+	}
+	r.reserved = true
+	return nil
+}
+
 // run computes one forward pass over the segments (each within one block of
 // its session), commits their tokens to the caches and leaves each
 // session's logits in place.
 func (r *runner) run(segs []segment, padRow, padLone bool) error {
 	key := r.key(segs, padRow, padLone)
 	if !r.reserved {
-		// Size the compute buffer once for the largest graph of this shape,
-		// so that later graphs never move it.
-		worst := graphKey{segs: make([]segmentKey, len(segs))}
-		for i, sk := range key.segs {
-			blk := sk.s.slots.block
-			n := max(blk, sk.tokens)
-			worst.segs[i] = segmentKey{s: sk.s, tokens: n, viewLen: sk.s.slots.n, outputs: n}
+		sessions := make([]*Session, len(segs))
+		for i, sg := range segs {
+			sessions[i] = sg.s
 		}
-		f := buildForward(r.m, worst)
-		err := r.alloc.Reserve(f.graph)
-		f.close()
-		if err != nil {
-			return fmt.Errorf("mistral: feed: %w", err)
+		if err := r.reserve(sessions); err != nil {
+			return err
 		}
-		r.reserved = true
 	}
 	if r.fwd == nil || !r.fwd.key.equal(key) {
 		r.fwd.close()

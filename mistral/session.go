@@ -141,6 +141,11 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 		return nil, fmt.Errorf("mistral: new session: KV cache: %w", err)
 	}
 	s.run = runner{m: m, be: s.be, alloc: ggml.NewAllocator(s.be)}
+	// Size the compute buffer now, so that the first pass does not.
+	if err := s.run.reserve([]*Session{s}); err != nil {
+		s.free()
+		return nil, fmt.Errorf("mistral: new session: %w", err)
+	}
 	s.logits = make([]float32, p.Vocab)
 	runtime.SetFinalizer(s, func(s *Session) {
 		if s.be != nil {
