@@ -455,16 +455,18 @@ func TestGetRows(t *testing.T) {
 }
 
 func TestSetRows(t *testing.T) {
-	for _, dstType := range []Type{F32, F16} {
+	for _, dstType := range []Type{F32, F16, Q8_0} {
 		for _, n := range batches {
 			t.Run(fmt.Sprintf("%v/n=%d", dstType, n), func(t *testing.T) {
 				r := rng(t)
 				const d, slots = 64, 100
 				init := randF32(r, d*slots)
 				initRaw := f32Bytes(init)
-				if dstType == F16 {
-					initRaw = make([]byte, 2*len(init))
-					require.NoError(t, FromFloat(F16, initRaw, init))
+				if dstType != F32 {
+					size, err := dstType.RowBytes(d * slots)
+					require.NoError(t, err)
+					initRaw = make([]byte, size)
+					require.NoError(t, FromFloat(dstType, initRaw, init))
 				}
 				src := randF32(r, d*n)
 				perm := r.Perm(slots)[:n]

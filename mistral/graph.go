@@ -195,10 +195,12 @@ func attention(ctx *ggml.Context, g *ggml.Graph, m *Model, sk segmentKey, in seg
 	}
 	qp := ctx.Permute(qs, 0, 2, 1, 3) // [hd, attn rows, heads]
 
+	kHead := kc.Stride(1) / nkv // bytes of one head's key (F16, F32 or Q8_0 blocks)
+
 	// 1. Scores against the cache as it was.
 	var cached *ggml.Tensor
 	if kvl > 0 {
-		kOld := ctx.View(kc, []int64{hd, kvl, nkv}, []int64{kc.Stride(1), hd * kc.Stride(0)}, 0)
+		kOld := ctx.View(kc, []int64{hd, kvl, nkv}, []int64{kc.Stride(1), kHead}, 0)
 		cached = ctx.MulMat(kOld, qp) // [viewLen, attn rows, heads]
 		g.Expand(cached)
 	}
@@ -206,7 +208,7 @@ func attention(ctx *ggml.Context, g *ggml.Graph, m *Model, sk segmentKey, in seg
 	kw := ctx.View(k, []int64{kvDim, nw}, []int64{k.Stride(2)}, row*k.Stride(2))
 	kNew := ctx.SetRows(kc, kw, in.kSlots)
 	// 3. Scores against the block, read from what was just written.
-	kBlk := ctx.View(kNew, []int64{hd, blk, nkv}, []int64{kc.Stride(1), hd * kc.Stride(0)},
+	kBlk := ctx.View(kNew, []int64{hd, blk, nkv}, []int64{kc.Stride(1), kHead},
 		int64(sk.blockSlot)*kc.Stride(1))
 	scores := ctx.MulMat(kBlk, qp) // [block, attn rows, heads]
 	if cached != nil {

@@ -20,6 +20,13 @@ func TestCacheIsTheWindow(t *testing.T) {
 	require.NoError(t, err)
 	defer f32.Close()
 	assert.Equal(t, 2*want, f32.CacheBytes())
+	q8, err := m.NewSession(SessionConfig{Cache: CacheQ8_0})
+	require.NoError(t, err)
+	defer q8.Close()
+	// Keys in Q8_0 (34 bytes per 32 elements), values in F16.
+	assert.Equal(t, float64(p.Window*p.Layers*p.KVDim())*(34.0/32+2), float64(q8.CacheBytes()))
+	_, err = m.NewSession(SessionConfig{Cache: CacheType(9)})
+	assert.ErrorContains(t, err, "unknown cache type 9")
 }
 
 // BenchmarkTenWindows generates ten windows' worth of tokens in one session

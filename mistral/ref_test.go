@@ -122,7 +122,13 @@ func loadTiny(t testing.TB) *Model {
 // once when chunk is 0), and returns the logits after every token.
 func allLogits(t testing.TB, m *Model, ids []int32, chunk int) [][]float32 {
 	t.Helper()
-	s, err := m.NewSession(SessionConfig{})
+	return allLogitsWith(t, m, ids, chunk, SessionConfig{})
+}
+
+// allLogitsWith is allLogits on a session made with cfg.
+func allLogitsWith(t testing.TB, m *Model, ids []int32, chunk int, cfg SessionConfig) [][]float32 {
+	t.Helper()
+	s, err := m.NewSession(cfg)
 	require.NoError(t, err)
 	defer s.Close()
 	if chunk <= 0 {
@@ -173,6 +179,35 @@ func TestLogitsMatchReference(t *testing.T) {
 			require.InDelta(t, seq.MeanNLL, nll, 1e-3*seq.MeanNLL, "mean NLL")
 			t.Logf("%s: worst relative L2 error %.2e over %d positions", seq.Name, worst, len(seq.Positions))
 		})
+	}
+}
+
+// TestKeyCacheQ8_0: with the keys cached in Q8_0, the logits stay within the
+// model issue's budget for Q8_0 (relative L2 error 1e-2) of the reference at
+// every position, inside and past the window, the perplexity within 1%, and
+// how the tokens are chunked changes nothing.
+func TestKeyCacheQ8_0(t *testing.T) {
+	m := loadTiny(t)
+	ref := loadReference(t, tinyRef, m.Params().Vocab)
+	cfg := SessionConfig{Cache: CacheQ8_0}
+	for si, seq := range ref.Sequences {
+		whole := allLogitsWith(t, m, seq.IDs, 0, cfg)
+		worst := 0.0
+		for pi, pos := range seq.Positions {
+			e := relErr(whole[pos], ref.logits[si][pi])
+			worst = max(worst, e)
+			require.Less(t, e, 1e-2, "%s position %d", seq.Name, pos)
+		}
+		var nll float64
+		for pos := 0; pos+1 < len(seq.IDs); pos++ {
+			nll += negLogProb(whole[pos], seq.IDs[pos+1])
+		}
+		ppl, refPPL := math.Exp(nll/float64(len(seq.IDs)-1)), math.Exp(seq.MeanNLL)
+		require.InEpsilon(t, refPPL, ppl, 0.01, "%s perplexity", seq.Name)
+		t.Logf("%s, Q8_0 keys: worst relative L2 error %.2e; perplexity %.4f (reference %.4f)", seq.Name, worst, ppl, refPPL)
+		for _, batch := range []int{1, 64} {
+			compareAll(t, whole, allLogitsWith(t, m, seq.IDs, batch, cfg), seq.Name, batch)
+		}
 	}
 }
 
