@@ -2,6 +2,7 @@ package mistral
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -174,7 +175,13 @@ func (s *Session) restore(r io.Reader) error {
 	}
 	pos := make([]int32, s.slots.n)
 	for i := range pos {
-		pos[i] = int32(d.u32())
+		// Each slot is empty (-1) or holds an earlier position of its own
+		// residue: slot i holds positions p with p mod n = i.
+		p := int64(int32(d.u32()))
+		if d.err == nil && p != -1 && (p < 0 || p >= int64(next) || p%int64(s.slots.n) != int64(i)) {
+			return fmt.Errorf("%w: slot %d holds position %d (next %d)", ErrBadSession, i, p, next)
+		}
+		pos[i] = int32(p)
 	}
 	rng := d.blob(1 << 20)
 	nChat := d.u64()
@@ -191,7 +198,11 @@ func (s *Session) restore(r io.Reader) error {
 		}
 		ids := make([]int32, 0, min(n, 1<<20))
 		for j := uint64(0); j < n && d.err == nil; j++ {
-			ids = append(ids, int32(d.u32()))
+			t := d.u32()
+			if t >= vocab {
+				return fmt.Errorf("%w: chat token %d out of range", ErrBadSession, t)
+			}
+			ids = append(ids, int32(t))
 		}
 		chat = append(chat, chatTurn{msg: Message{Role: Role(role), Content: string(content)}, ids: ids})
 	}
@@ -333,5 +344,14 @@ func (d *decoder) blob(limit uint64) []byte {
 	if n == 0 {
 		return nil
 	}
-	return d.bytes(int(n))
+	// Grow with the data actually read, never by the length claimed.
+	var b bytes.Buffer
+	if _, err := io.CopyN(&b, d.r, int64(n)); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		d.err = err
+		return nil
+	}
+	return b.Bytes()
 }
