@@ -11,10 +11,11 @@ import (
 )
 
 // v3Budgets bound the relative L2 error of the logits of tiny-mistral-v3
-// against the float64 reference, the largest over every reference position
-// of both sequences (past the window too).
+// against the float64 reference, over every reference position of both
+// sequences (past the window too).
 //
-// issue is the budget issue 5 sets. It does not hold everywhere for Q8_0,
+// issue is the budget issue 5 sets, for the error of all positions together
+// (and their mean). It does not hold at every single position for Q8_0,
 // Q5_K_M and Q4_0, and not because of our quantisation: our files are byte
 // for byte llama.cpp's (checked below, and by TestMixtureMatchesLlamaCpp),
 // and llama.cpp's files give the same errors in our runtime. A few reference
@@ -53,13 +54,18 @@ func TestQuantizeV3Quality(t *testing.T) {
 			if ref == nil {
 				ref = loadReference(t, src, m.Params().Vocab)
 			}
-			var inside, all, mean float64
+			var inside, all, mean, num, den float64
 			n := 0
 			where, whereInside := "", ""
 			for si, s := range ref.Sequences {
 				got := allLogits(t, m, s.IDs)
 				for pi, p := range s.Positions {
 					e := relErr(got[p], ref.logits[si][pi])
+					for i, w := range ref.logits[si][pi] {
+						d := float64(got[p][i]) - float64(w)
+						num += d * d
+						den += float64(w) * float64(w)
+					}
 					if p < ref.Window && e > inside {
 						inside, whereInside = e, fmt.Sprintf("%s position %d", s.Name, p)
 					}
@@ -70,8 +76,11 @@ func TestQuantizeV3Quality(t *testing.T) {
 					}
 				}
 			}
-			t.Logf("%-6s %5.2f bits per weight, %8d bytes: relative L2 error: mean %.2e; worst inside the window %.2e (%s), anywhere %.2e (%s)",
-				tt.ft, res.BitsPerWeight(), res.OutputBytes, mean/float64(n), inside, whereInside, all, where)
+			stacked := math.Sqrt(num / den)
+			t.Logf("%-6s %5.2f bits per weight, %8d bytes: relative L2 error over all positions %.2e (budget %.0e); per position mean %.2e, worst inside the window %.2e (%s), anywhere %.2e (%s)",
+				tt.ft, res.BitsPerWeight(), res.OutputBytes, stacked, tt.issue, mean/float64(n), inside, whereInside, all, where)
+			assert.Less(t, stacked, tt.issue, "relative L2 error of all positions together")
+			assert.Less(t, mean/float64(n), tt.issue, "mean relative L2 error")
 			assert.Less(t, all, tt.worst)
 			if all >= tt.issue {
 				t.Logf("%-6s above issue 5's budget of %.0e at %s (see v3Budgets)", tt.ft, tt.issue, where)
