@@ -1,6 +1,9 @@
 package tokenizer
 
 import (
+	"bytes"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -69,6 +72,34 @@ func BenchmarkLoadSentencePiece(b *testing.B) {
 	for b.Loop() {
 		if _, err := LoadSentencePiece(v1ModelPath); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSentencePieceEncode runs SentencePiece's own encoder, spm_encode
+// (Debian package sentencepiece), over the text of BenchmarkEncodeLines with
+// the same model, so that `go test -bench 'Encode'` prints both throughputs
+// in one run. spm_encode reads one text per line; each iteration is one
+// process, whose start-up and model load are a few milliseconds of the
+// total. Skipped when spm_encode is not installed.
+func BenchmarkSentencePieceEncode(b *testing.B) {
+	spm, err := exec.LookPath("spm_encode")
+	if err != nil {
+		b.Skip("spm_encode is not installed (apt-get install sentencepiece)")
+	}
+	_, text := warAndPeace(b)
+	model := filepath.Join(testdata, "tokenizer", "mistral-v1.model")
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		cmd := exec.Command(spm, "--model="+model, "--output_format=id")
+		cmd.Stdin = strings.NewReader(text)
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+		if out.Len() == 0 {
+			b.Fatal("spm_encode wrote nothing")
 		}
 	}
 }
