@@ -77,10 +77,14 @@ func panel(b *strings.Builder, x0, y0, w, h int, title, xlabel, ylabel string, s
 		fmt.Fprintf(b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/><text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n",
 			px(t), y0, px(t), y0+h, px(t), y0+h+16, trimFloat(t))
 	}
-	for _, t := range ticks(minY, maxY) {
+	yTicks, yLabels := ticks(minY, maxY), []string(nil)
+	if logY {
+		yTicks, yLabels = logTicks(minY, maxY)
+	}
+	for i, t := range yTicks {
 		label := trimFloat(t)
 		if logY {
-			label = "1e" + trimFloat(t)
+			label = yLabels[i]
 		}
 		fmt.Fprintf(b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/><text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n",
 			x0, py(t), x0+w, py(t), x0-6, py(t)+4, label)
@@ -120,6 +124,27 @@ func ticks(lo, hi float64) []float64 {
 		out = append(out, t)
 	}
 	return out
+}
+
+// logTicks returns the ticks of a log10 axis between lo and hi (in log10
+// units) and their labels: the powers of ten, and 2 and 5 times them when
+// the axis spans fewer than three powers.
+func logTicks(lo, hi float64) ([]float64, []string) {
+	mults := []float64{1}
+	if math.Floor(hi)-math.Ceil(lo) < 2 {
+		mults = []float64{1, 2, 5}
+	}
+	var ts []float64
+	var labels []string
+	for e := math.Floor(lo); e <= math.Ceil(hi); e++ {
+		for _, m := range mults {
+			if t := e + math.Log10(m); t >= lo && t <= hi {
+				ts = append(ts, t)
+				labels = append(labels, fmt.Sprintf("%ge%d", m, int(e)))
+			}
+		}
+	}
+	return ts, labels
 }
 
 func trimFloat(x float64) string {

@@ -175,10 +175,9 @@ func printLevels(w io.Writer, rows []levelRow) {
 
 // writeLevels writes levels.md, levels.csv and levels.svg to dir.
 func writeLevels(dir, cmd string, rows []levelRow, tokens, p, n, threads int) error {
-	host, _ := os.Hostname()
 	var md strings.Builder
 	fmt.Fprintf(&md, "# Quantisation levels\n\nMade on %s (%s, %d threads) on %s with:\n\n    CGO_CFLAGS=\"-O3 -march=native\" CGO_CXXFLAGS=\"-O3 -march=native\" %s\n\n",
-		host, runtime.GOARCH, threads, time.Now().UTC().Format("2006-01-02"), cmd)
+		cpuModel(), runtime.GOARCH, threads, time.Now().UTC().Format("2006-01-02"), cmd)
 	fmt.Fprintf(&md, "Quality: tiny-mistral-v3 quantised by this library from its Hugging Face files, perplexity on the first %d tokens of the held-out text (one stream), KL divergence and top-1 agreement against the F16 model. Speed: synthetic models of Mistral 7B's exact shape in the same file types, prompt of %d tokens, %d generated.\n\n", tokens, p, n)
 	md.WriteString("| type | bits/weight | perplexity | vs F16 | KL from F16 | top-1 agreement | 7B size GB | 7B pp tok/s | 7B tg tok/s | 7B peak RSS GB |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
@@ -211,4 +210,19 @@ func writeLevels(dir, cmd string, rows []levelRow, tokens, p, n, threads int) er
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "levels.svg"), []byte(levelsChart(rows)), 0o644)
+}
+
+// cpuModel returns the processor's name as Linux reports it, or "this
+// machine" elsewhere.
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "this machine"
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "this machine"
 }

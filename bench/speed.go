@@ -302,7 +302,11 @@ func medianSpread(v []float64) (median, lo, hi float64) {
 	}
 	s := append([]float64(nil), v...)
 	sort.Float64s(s)
-	return s[len(s)/2], s[0], s[len(s)-1]
+	median = s[len(s)/2]
+	if len(s)%2 == 0 {
+		median = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return median, s[0], s[len(s)-1]
 }
 
 // batchedGeneration prefills parallel sessions with the prompt, then decodes
