@@ -159,10 +159,12 @@ func FuzzRestore(f *testing.F) {
 	f.Add(bytes.Clone(saved.Bytes()))
 	f.Add([]byte{})
 
+	// One session for every input (the fuzzer calls this function from one
+	// goroutine per process): Restore must leave it usable whatever it read.
+	r, err := m.NewSession(SessionConfig{})
+	require.NoError(f, err)
+	defer r.Close()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := m.NewSession(SessionConfig{})
-		require.NoError(t, err)
-		defer r.Close()
 		if err := r.Restore(bytes.NewReader(data)); err != nil {
 			require.ErrorIs(t, err, ErrBadSession)
 			require.Equal(t, 0, r.Position())
