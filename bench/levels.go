@@ -97,7 +97,7 @@ func levelsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if err != nil {
 				return err
 			}
-			row.Speed, err = speedChild(ctx, path, *threads, *p, *n, *reps, 0, 1)
+			row.Speed, err = speedChild(ctx, path, speedOpts{threads: *threads, p: *p, n: *n, reps: *reps, parallel: 1})
 			if err != nil {
 				return err
 			}

@@ -33,7 +33,16 @@ type speedResult struct {
 	N             int     `json:"n"`
 	Reps          int     `json:"reps"`
 	Parallel      int     `json:"parallel"` // sessions decoding in one batch; tg is their total
+	NoRepack      bool    `json:"no_repack,omitempty"`
+	RepackedBytes int64   `json:"repacked_bytes"`
 	LoadSeconds   float64 `json:"load_s"`
+	// Time to first token from a file in the page cache: Load, a Session,
+	// a TTFTPrompt-token prompt and the first token chosen; then the same
+	// prompt again in a new Session of the loaded model (the prompt's
+	// compute alone). TTFT - TTFTWarm is what starting costs.
+	TTFTPrompt    int     `json:"ttft_prompt"`
+	TTFT          float64 `json:"ttft_s"`
+	TTFTWarm      float64 `json:"ttft_warm_s"`
 	PP            float64 `json:"pp_tok_s"`     // median
 	PPMin         float64 `json:"pp_tok_s_min"` // spread over repetitions
 	PPMax         float64 `json:"pp_tok_s_max"`
@@ -62,6 +71,7 @@ func speedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	parallel := fs.Int("parallel", 1, "sessions decoding together in one batch (generation speed is their total)")
 	asJSON := fs.Bool("json", false, "print one JSON object per model instead of a table")
 	noBandwidth := fs.Bool("no-bandwidth", false, "skip measuring the memory bandwidth")
+	noRepack := fs.Bool("no-repack", false, "load with mistral.Config.NoRepack (weights used from the mapped file only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -95,7 +105,8 @@ func speedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var results []speedResult
 	for i, path := range paths {
 		fmt.Fprintf(stderr, "measuring %s ...\n", path)
-		r, err := speedChild(ctx, path, *threads, *p, *n, *reps, *batch, *parallel)
+		r, err := speedChild(ctx, path, speedOpts{threads: *threads, p: *p, n: *n, reps: *reps, batch: *batch,
+			parallel: *parallel, noRepack: *noRepack})
 		if err != nil {
 			return err
 		}
@@ -122,29 +133,35 @@ func speedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func printSpeedTable(w io.Writer, rs []speedResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "type\tsize GB\tbits/weight\tload s\tpp tok/s\t(min-max)\ttg tok/s\t(min-max)\tof bound\tpeak RSS GB\t")
+	fmt.Fprintln(tw, "type\tsize GB\tbits/weight\tload s\tfirst token s\t(prompt alone)\tpp tok/s\t(min-max)\ttg tok/s\t(min-max)\tof bound\tpeak RSS GB\t")
 	for _, r := range rs {
 		bound := "-"
 		if r.BoundFraction > 0 {
 			bound = fmt.Sprintf("%.0f%%", 100*r.BoundFraction)
 		}
-		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f\t%.1f\t(%.1f-%.1f)\t%.2f\t(%.2f-%.2f)\t%s\t%.2f\t\n",
-			r.Type, float64(r.FileBytes)/1e9, r.BitsPerWeight, r.LoadSeconds, r.PP, r.PPMin, r.PPMax,
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f\t%.2f\t(%.2f)\t%.1f\t(%.1f-%.1f)\t%.2f\t(%.2f-%.2f)\t%s\t%.2f\t\n",
+			r.Type, float64(r.FileBytes)/1e9, r.BitsPerWeight, r.LoadSeconds, r.TTFT, r.TTFTWarm, r.PP, r.PPMin, r.PPMax,
 			r.TG, r.TGMin, r.TGMax, bound, float64(r.PeakRSS)/1e9)
 	}
 	tw.Flush()
 }
 
+// speedOpts are the settings of one speed measurement.
+type speedOpts struct {
+	threads, p, n, reps, batch, parallel int
+	noRepack                             bool
+}
+
 // speedChild measures one model in a child process, so that its peak RSS
 // is its own.
-func speedChild(ctx context.Context, path string, threads, p, n, reps, batch, parallel int) (speedResult, error) {
+func speedChild(ctx context.Context, path string, o speedOpts) (speedResult, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return speedResult{}, err
 	}
-	cmd := exec.CommandContext(ctx, exe, "speed-one", "-model", path, "-threads", fmt.Sprint(threads),
-		"-p", fmt.Sprint(p), "-n", fmt.Sprint(n), "-reps", fmt.Sprint(reps), "-batch", fmt.Sprint(batch),
-		"-parallel", fmt.Sprint(parallel))
+	cmd := exec.CommandContext(ctx, exe, "speed-one", "-model", path, "-threads", fmt.Sprint(o.threads),
+		"-p", fmt.Sprint(o.p), "-n", fmt.Sprint(o.n), "-reps", fmt.Sprint(o.reps), "-batch", fmt.Sprint(o.batch),
+		"-parallel", fmt.Sprint(o.parallel), fmt.Sprintf("-no-repack=%v", o.noRepack))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -174,25 +191,45 @@ func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	reps := fs.Int("reps", 3, "repetitions")
 	batch := fs.Int("batch", 0, "batch size")
 	parallel := fs.Int("parallel", 1, "sessions decoding together")
+	noRepack := fs.Bool("no-repack", false, "mistral.Config.NoRepack")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	r := speedResult{Model: *path, Threads: *threads, P: *p, N: *n, Reps: *reps, Parallel: *parallel}
+	r := speedResult{Model: *path, Threads: *threads, P: *p, N: *n, Reps: *reps, Parallel: *parallel,
+		NoRepack: *noRepack, TTFTPrompt: ttftPrompt}
 	if err := describeFile(*path, &r); err != nil {
 		return err
 	}
+	if err := readThrough(*path); err != nil { // into the page cache, untimed
+		return err
+	}
 	start := time.Now()
-	m, err := mistral.Load(ctx, *path, mistral.Config{Threads: *threads})
+	m, err := mistral.Load(ctx, *path, mistral.Config{Threads: *threads, NoRepack: *noRepack})
 	if err != nil {
 		return err
 	}
 	defer m.Close()
 	r.LoadSeconds = time.Since(start).Seconds()
+	r.RepackedBytes = m.RepackedBytes()
 	vocab := m.Params().Vocab
-	prompt := make([]int32, *p)
+	prompt := make([]int32, max(*p, ttftPrompt))
 	for i := range prompt {
 		prompt[i] = int32(1 + (i*7919)%(vocab-1)) // the ids llamaref's bench uses
 	}
+	// The first token, cold (this also warms up), then the same work warm.
+	first, err := firstToken(ctx, m, prompt[:ttftPrompt], *batch)
+	if err != nil {
+		return err
+	}
+	r.TTFT = r.LoadSeconds + first.Seconds()
+	warm, err := firstToken(ctx, m, prompt[:ttftPrompt], *batch)
+	if err != nil {
+		return err
+	}
+	r.TTFTWarm = warm.Seconds()
+	fmt.Fprintf(stderr, "  first token %.2f s after Load began (load %.2f s); the same prompt warm %.2f s\n",
+		r.TTFT, r.LoadSeconds, r.TTFTWarm)
+	prompt = prompt[:*p]
 	var pps, tgs []float64
 	for rep := 0; rep <= *reps && *parallel > 1; rep++ {
 		// The first repetition warms up.
@@ -344,6 +381,36 @@ func batchedGeneration(ctx context.Context, m *mistral.Model, prompt []int32, n,
 }
 
 // warmUp computes a short prompt and a few tokens, which reads every weight.
+// ttftPrompt is the prompt length of the time-to-first-token measurement.
+const ttftPrompt = 16
+
+// firstToken makes a Session, feeds it the prompt and chooses the first
+// token (greedy), returning how long that took.
+func firstToken(ctx context.Context, m *mistral.Model, prompt []int32, batch int) (time.Duration, error) {
+	t0 := time.Now()
+	s, err := m.NewSession(mistral.SessionConfig{BatchSize: batch})
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	if err := s.Feed(ctx, prompt); err != nil {
+		return 0, err
+	}
+	mistral.NewSampler(mistral.SamplerConfig{}).Sample(s.Logits())
+	return time.Since(t0), nil
+}
+
+// readThrough reads the file once so that it sits in the page cache.
+func readThrough(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(io.Discard, f)
+	return err
+}
+
 func warmUp(ctx context.Context, m *mistral.Model, prompt []int32, batch int) error {
 	s, err := m.NewSession(mistral.SessionConfig{BatchSize: batch})
 	if err != nil {

@@ -164,7 +164,10 @@ int ggml_cpu_has_f16c(void);
 int ggml_cpu_has_avx512(void);
 int ggml_cpu_has_neon(void);
 
-// Small helpers of our own (defined in helpers.c).
+struct ggml_backend_buffer *ggml_backend_buft_alloc_buffer(struct ggml_backend_buffer_type *buft, size_t size);
+
+// Small helpers of our own (defined in helpers.c and repack.cpp).
+struct ggml_backend_buffer_type *gm_repack_buffer_type(void);
 void gm_dequantize(const struct ggml_type_traits *tr, const void *src, float *dst, int64_t n);
 void gm_from_float(const struct ggml_type_traits_cpu *tr, const float *src, void *dst, int64_t n);
 

@@ -92,6 +92,7 @@ type Buffer struct {
 	base   unsafe.Pointer
 	size   int64
 	pinner runtime.Pinner
+	repack bool // a repacking buffer (NewRepackBuffer)
 }
 
 // AllocTensors allocates one buffer of the backend for every tensor of ctx

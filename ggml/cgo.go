@@ -3,6 +3,7 @@
 package ggml
 
 // #cgo CFLAGS: -std=c11
+// #cgo CXXFLAGS: -std=c++17
 // #include "api.h"
 import "C"
 

@@ -17,7 +17,16 @@ func (ctx *Context) result(c *C.struct_ggml_tensor, typ Type, dims int, ne [4]in
 	return ctx.wrap(c, typ, dims, ne, contiguousStrides(typ, ne))
 }
 
-func (ctx *Context) op(name string) { ctx.reserve(int(C.ggml_tensor_overhead()), name) }
+// op reserves room for an operation's result tensor, after checking that
+// none of its operands is a repacked matrix, which only MulMat can read.
+func (ctx *Context) op(name string, operands ...*Tensor) {
+	for _, t := range operands {
+		if t != nil && t.repacked {
+			panic(fmt.Sprintf("ggml: %s of repacked %v: only MulMat reads repacked matrices", name, t))
+		}
+	}
+	ctx.reserve(int(C.ggml_tensor_overhead()), name)
+}
 
 // canRepeat reports whether b broadcasts over a: every dimension of a is a
 // multiple of b's.
@@ -38,7 +47,7 @@ func (ctx *Context) GetRows(a, ids *Tensor) *Tensor {
 	if ids.typ != I32 || a.ne[2] != ids.ne[1] || a.ne[3] != ids.ne[2] || ids.ne[3] != 1 {
 		panic(fmt.Sprintf("ggml: GetRows(%v, %v): want I32 indices matching a's outer dimensions", a, ids))
 	}
-	ctx.op("GetRows")
+	ctx.op("GetRows", a)
 	typ := F32
 	if a.typ == I32 {
 		typ = I32
@@ -57,7 +66,7 @@ func (ctx *Context) SetRows(dst, src, ids *Tensor) *Tensor {
 		!contiguousRows(dst) || !contiguousRows(src) {
 		panic(fmt.Sprintf("ggml: SetRows(%v, %v, %v): shapes or types do not fit", dst, src, ids))
 	}
-	ctx.op("SetRows")
+	ctx.op("SetRows", dst, src)
 	return ctx.wrap(C.ggml_set_rows(ctx.c, dst.c, src.c, ids.c), dst.typ, dst.dims, dst.ne, dst.nb)
 }
 
@@ -73,7 +82,10 @@ func (ctx *Context) MulMat(a, b *Tensor) *Tensor {
 	if a.ne[0] != b.ne[0] || b.ne[2]%a.ne[2] != 0 || b.ne[3]%a.ne[3] != 0 || a.nb[0] > a.nb[1] {
 		panic(fmt.Sprintf("ggml: MulMat(%v, %v): shapes do not fit", a, b))
 	}
-	ctx.op("MulMat")
+	if a.repacked && (b.typ != F32 || a.dims != 2 || b.ne[3] != 1) {
+		panic(fmt.Sprintf("ggml: MulMat(%v, %v): a repacked matrix multiplies F32 operands of at most 3 dimensions", a, b))
+	}
+	ctx.op("MulMat", b)
 	ne := [4]int64{a.ne[1], b.ne[1], b.ne[2], b.ne[3]}
 	return ctx.result(C.ggml_mul_mat(ctx.c, a.c, b.c), F32, max(a.dims, b.dims, 2), ne)
 }
@@ -91,7 +103,7 @@ func (ctx *Context) Add(a, b *Tensor) *Tensor {
 	if !canRepeat(b, a) {
 		panic(fmt.Sprintf("ggml: Add(%v, %v): b does not broadcast over a", a, b))
 	}
-	ctx.op("Add")
+	ctx.op("Add", a, b)
 	return ctx.result(C.ggml_add(ctx.c, a.c, b.c), a.typ, a.dims, a.ne)
 }
 
@@ -100,13 +112,13 @@ func (ctx *Context) Mul(a, b *Tensor) *Tensor {
 	if !canRepeat(b, a) {
 		panic(fmt.Sprintf("ggml: Mul(%v, %v): b does not broadcast over a", a, b))
 	}
-	ctx.op("Mul")
+	ctx.op("Mul", a, b)
 	return ctx.result(C.ggml_mul(ctx.c, a.c, b.c), a.typ, a.dims, a.ne)
 }
 
 // Scale returns a * s.
 func (ctx *Context) Scale(a *Tensor, s float32) *Tensor {
-	ctx.op("Scale")
+	ctx.op("Scale", a)
 	return ctx.result(C.ggml_scale(ctx.c, a.c, C.float(s)), a.typ, a.dims, a.ne)
 }
 
@@ -116,13 +128,13 @@ func (ctx *Context) RMSNorm(a *Tensor, eps float32) *Tensor {
 	if a.typ != F32 {
 		panic(fmt.Sprintf("ggml: RMSNorm(%v): want F32", a))
 	}
-	ctx.op("RMSNorm")
+	ctx.op("RMSNorm", a)
 	return ctx.result(C.ggml_rms_norm(ctx.c, a.c, C.float(eps)), F32, a.dims, a.ne)
 }
 
 // SiLU returns x * sigmoid(x) elementwise.
 func (ctx *Context) SiLU(a *Tensor) *Tensor {
-	ctx.op("SiLU")
+	ctx.op("SiLU", a)
 	return ctx.result(C.ggml_silu(ctx.c, a.c), a.typ, a.dims, a.ne)
 }
 
@@ -132,7 +144,7 @@ func (ctx *Context) SwiGLU(gate, up *Tensor) *Tensor {
 	if !sameShape(gate, up) || gate.typ != up.typ || !contiguousRows(gate) || !contiguousRows(up) {
 		panic(fmt.Sprintf("ggml: SwiGLU(%v, %v): want equal shapes and types", gate, up))
 	}
-	ctx.op("SwiGLU")
+	ctx.op("SwiGLU", gate, up)
 	return ctx.result(C.ggml_swiglu_split(ctx.c, gate.c, up.c), gate.typ, gate.dims, gate.ne)
 }
 
@@ -146,7 +158,7 @@ func (ctx *Context) RoPE(a, positions *Tensor, dims int, base float32) *Tensor {
 		dims <= 0 || dims%2 != 0 || int64(dims) > a.ne[0] || a.ne[3] != 1 {
 		panic(fmt.Sprintf("ggml: RoPE(%v, %v, %d): want [head_dim, heads, tokens] and one I32 position per token", a, positions, dims))
 	}
-	ctx.op("RoPE")
+	ctx.op("RoPE", a)
 	c := C.ggml_rope_ext(ctx.c, a.c, positions.c, nil, C.int(dims), ropeModeNormal, 0,
 		C.float(base), 1, 0, 1, 0, 0)
 	return ctx.result(c, a.typ, a.dims, a.ne)
@@ -177,7 +189,7 @@ func (ctx *Context) softMax(a, mask *Tensor, scale float32, inplace bool) *Tenso
 		}
 		cm = mask.c
 	}
-	ctx.op("SoftMax")
+	ctx.op("SoftMax", a, mask)
 	if inplace {
 		return ctx.wrap(C.ggml_soft_max_ext_inplace(ctx.c, a.c, cm, C.float(scale), 0), a.typ, a.dims, a.ne, a.nb)
 	}
@@ -207,7 +219,7 @@ func (ctx *Context) FlashAttention(q, k, v, mask *Tensor, scale float32) *Tensor
 		}
 		cm = mask.c
 	}
-	ctx.op("FlashAttention")
+	ctx.op("FlashAttention", q, k, v, mask)
 	c := C.ggml_flash_attn_ext(ctx.c, q.c, k.c, v.c, cm, C.float(scale), 0, 0)
 	C.ggml_flash_attn_ext_set_prec(c, precF32)
 	ne := [4]int64{v.ne[0], q.ne[2], q.ne[1], q.ne[3]}

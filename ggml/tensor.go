@@ -20,6 +20,8 @@ type Tensor struct {
 	dims int      // dimensions it was made with, 1 to 4
 	ne   [4]int64 // elements along each dimension; ne[0] varies fastest
 	nb   [4]int64 // stride of each dimension in bytes
+
+	repacked bool // stored interleaved (Buffer.PlaceRepacked): MulMat only
 }
 
 // Type returns the tensor's element type.
@@ -116,6 +118,9 @@ func (t *Tensor) Allocated() bool { return C.ggml_get_data(t.c) != nil }
 
 // checkIO panics unless n bytes at offset fit in an allocated, contiguous tensor.
 func (t *Tensor) checkIO(op string, offset, n int64) {
+	if t.repacked {
+		panic(fmt.Sprintf("ggml: %s on %v: the tensor is repacked; only MulMat reads it", op, t))
+	}
 	if !t.Allocated() {
 		panic(fmt.Sprintf("ggml: %s on %v: tensor has no data (not allocated)", op, t))
 	}

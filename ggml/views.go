@@ -40,7 +40,7 @@ func (ctx *Context) View(a *Tensor, shape []int64, strides []int64, offset int64
 	if offset < 0 || offset+v.Bytes() > a.Bytes() {
 		panic(fmt.Sprintf("ggml: View: %v at offset %d outside %v (%d bytes)", v, offset, a, a.Bytes()))
 	}
-	ctx.reserve(int(C.ggml_tensor_overhead()), "View")
+	ctx.op("View", a)
 	o := C.size_t(offset)
 	switch n {
 	case 1:
@@ -75,7 +75,7 @@ func (ctx *Context) Reshape(a *Tensor, shape ...int64) *Tensor {
 	if ne[0]%int64(a.typ.BlockSize()) != 0 {
 		panic(fmt.Sprintf("ggml: Reshape: row length %d is not a multiple of %v's block size", ne[0], a.typ))
 	}
-	ctx.reserve(int(C.ggml_tensor_overhead()), "Reshape")
+	ctx.op("Reshape", a)
 	r := &Tensor{typ: a.typ, dims: n, ne: ne, nb: contiguousStrides(a.typ, ne)}
 	switch n {
 	case 1:
@@ -103,7 +103,7 @@ func (ctx *Context) Permute(a *Tensor, axes ...int) *Tensor {
 		}
 		seen[ax] = true
 	}
-	ctx.reserve(int(C.ggml_tensor_overhead()), "Permute")
+	ctx.op("Permute", a)
 	p := &Tensor{typ: a.typ, dims: a.dims}
 	for i, ax := range axes {
 		p.ne[ax] = a.ne[i]
@@ -129,7 +129,7 @@ func (ctx *Context) Transpose(a *Tensor) *Tensor {
 
 // Cont returns a packed copy of a (for example of a permuted view).
 func (ctx *Context) Cont(a *Tensor) *Tensor {
-	ctx.reserve(int(C.ggml_tensor_overhead()), "Cont")
+	ctx.op("Cont", a)
 	return ctx.wrap(C.ggml_cont(ctx.c, a.c), a.typ, a.dims, a.ne, contiguousStrides(a.typ, a.ne))
 }
 
@@ -139,7 +139,7 @@ func (ctx *Context) Copy(a, b *Tensor) *Tensor {
 	if a.Elements() != b.Elements() {
 		panic(fmt.Sprintf("ggml: Copy: %v into %v: element counts differ", a, b))
 	}
-	ctx.reserve(int(C.ggml_tensor_overhead()), "Copy")
+	ctx.op("Copy", a, b)
 	return ctx.wrap(C.ggml_cpy(ctx.c, a.c, b.c), b.typ, b.dims, b.ne, b.nb)
 }
 
@@ -155,6 +155,6 @@ func (ctx *Context) Concat(a, b *Tensor, dim int) *Tensor {
 		}
 	}
 	ne[dim] += b.ne[dim]
-	ctx.reserve(int(C.ggml_tensor_overhead()), "Concat")
+	ctx.op("Concat", a, b)
 	return ctx.wrap(C.ggml_concat(ctx.c, a.c, b.c, C.int(dim)), a.typ, max(a.dims, b.dims, dim+1), ne, contiguousStrides(a.typ, ne))
 }

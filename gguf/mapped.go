@@ -68,6 +68,31 @@ func (m *Mapped) TensorData(ti TensorInfo) []byte {
 	return m.data[start : start+n : start+n]
 }
 
+// Release tells the system that the process will not read the n bytes at
+// offset start of the mapping for a while (for example a tensor whose data
+// was copied elsewhere): the whole pages among them leave the process's
+// resident memory, staying in the page cache. Reading them again is
+// allowed and maps them back. Release is a no-op where the file is not
+// mapped, and panics if the range is not inside the file.
+func (m *Mapped) Release(start, n int64) error {
+	m.check()
+	if start < 0 || n < 0 || start > int64(len(m.data)) || n > int64(len(m.data))-start {
+		panic(fmt.Sprintf("gguf: Release: bytes [%d, +%d) outside a %d-byte file", start, n, len(m.data)))
+	}
+	if !m.mapped {
+		return nil
+	}
+	page := int64(os.Getpagesize())
+	lo, hi := (start+page-1)/page*page, (start+n)/page*page
+	if hi <= lo {
+		return nil
+	}
+	if err := dropPages(m.data[lo:hi]); err != nil {
+		return fmt.Errorf("gguf: Release: %w", err)
+	}
+	return nil
+}
+
 func (m *Mapped) check() {
 	if m == nil || m.File == nil {
 		panic("gguf: use of a closed or nil Mapped")

@@ -55,3 +55,21 @@ func TestOpenErrors(t *testing.T) {
 	_, err = Open(dir)
 	assert.Error(t, err)
 }
+
+// TestRelease drops the mapped pages of a range: the bytes read the same
+// afterwards (the pages come back from the file), and a range outside the
+// file is a programmer error.
+func TestRelease(t *testing.T) {
+	m, err := Open(repoModel)
+	require.NoError(t, err)
+	defer m.Close()
+	want, err := os.ReadFile(repoModel)
+	require.NoError(t, err)
+	n := int64(len(want))
+	require.NoError(t, m.Release(0, n))
+	require.NoError(t, m.Release(100, 5000))
+	require.NoError(t, m.Release(n, 0))
+	assert.Equal(t, want, m.Bytes(), "the file reads the same after Release")
+	assert.Panics(t, func() { m.Release(1, n) })
+	assert.Panics(t, func() { m.Release(-1, 2) })
+}

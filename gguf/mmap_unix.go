@@ -17,3 +17,8 @@ func mapFile(f *os.File, size int) ([]byte, bool, error) {
 }
 
 func unmapFile(data []byte) error { return syscall.Munmap(data) }
+
+// dropPages tells the kernel the process no longer needs the pages of a
+// read-only file mapping (they stay in the page cache; reading them again
+// maps them back).
+func dropPages(page []byte) error { return syscall.Madvise(page, syscall.MADV_DONTNEED) }

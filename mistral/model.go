@@ -30,6 +30,17 @@ type Config struct {
 	// Progress, if not nil, is called as weights are mapped, with the bytes
 	// done so far and the total. It is called from Load's goroutine.
 	Progress func(done, total int64)
+
+	// NoRepack keeps every weight in the mapped file. By default Load copies
+	// the Q4_0 and IQ4_NL matrices (all but the embedding) into memory with
+	// their rows interleaved in groups of eight, the layout GGML's AVX2
+	// kernels multiply fastest: generation is about 15% faster and batched
+	// work about 30%, and products no longer depend on how many rows are
+	// computed together. The cost is memory the process owns instead of
+	// shared file pages (the mapped pages of the copied weights are released)
+	// and the copy at load, about a second for a 7B Q4_0 file in the page
+	// cache. On CPUs without AVX2, and for other types, nothing is copied.
+	NoRepack bool
 }
 
 // Model is a loaded Mistral model: hyper-parameters, tokenizer and weights
@@ -42,9 +53,12 @@ type Model struct {
 	log    *slog.Logger
 	cfg    Config
 
-	file    *gguf.Mapped
-	weights *ggml.Context
-	buf     *ggml.Buffer
+	file     *gguf.Mapped
+	weights  *ggml.Context
+	buf      *ggml.Buffer // the mapped file
+	repacked *ggml.Buffer // matrices stored interleaved (nil if none)
+
+	repackedBytes int64
 
 	embd    *ggml.Tensor // [dim, vocab]
 	outNorm *ggml.Tensor // [dim]
@@ -81,6 +95,12 @@ type layer struct {
 	down     *ggml.Tensor // [ffn, dim]
 }
 
+// RepackedBytes returns the bytes of weights Load copied into memory in
+// GGML's interleaved layout (zero with Config.NoRepack, or when no weight has
+// such a layout on this CPU). The rest of the weights are read from the
+// mapped file.
+func (m *Model) RepackedBytes() int64 { return m.repackedBytes }
+
 // Params returns the model's hyper-parameters.
 func (m *Model) Params() Params { return m.params }
 
@@ -109,6 +129,7 @@ func (m *Model) Close() error {
 	}
 	m.closed = true
 	m.buf.Close()
+	m.repacked.Close()
 	m.weights.Close()
 	return m.file.Close()
 }
