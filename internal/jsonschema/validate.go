@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"net/mail"
@@ -20,16 +21,78 @@ import (
 )
 
 // Validate reports whether doc is one JSON value valid against schema.
+// Every member of the document's objects is validated, a repeated name
+// included (JSON allows repeats; a decoder that keeps the last one would
+// hide the others).
 func Validate(schema, doc []byte) error {
 	s, err := decode(schema)
 	if err != nil {
 		return fmt.Errorf("jsonschema: schema: %w", err)
 	}
-	v, err := decode(doc)
+	v, err := decodeDoc(doc)
 	if err != nil {
 		return fmt.Errorf("jsonschema: document: %w", err)
 	}
 	return validate(s, s, v)
+}
+
+// members is a document's object: its members in order, repeats included.
+type members []member
+
+type member struct {
+	name  string
+	value any
+}
+
+// decodeDoc decodes one JSON value: objects as members, numbers as
+// json.Number, the rest as encoding/json does.
+func decodeDoc(b []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var value func() (any, error)
+	value = func() (any, error) {
+		tok, err := d.Token()
+		if err != nil {
+			return nil, err
+		}
+		switch tok {
+		case json.Delim('{'):
+			obj := members{}
+			for d.More() {
+				k, err := d.Token()
+				if err != nil {
+					return nil, err
+				}
+				v, err := value()
+				if err != nil {
+					return nil, err
+				}
+				obj = append(obj, member{k.(string), v})
+			}
+			_, err = d.Token()
+			return obj, err
+		case json.Delim('['):
+			arr := []any{}
+			for d.More() {
+				v, err := value()
+				if err != nil {
+					return nil, err
+				}
+				arr = append(arr, v)
+			}
+			_, err = d.Token()
+			return arr, err
+		}
+		return tok, nil
+	}
+	v, err := value()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return nil, fmt.Errorf("more than one value")
+	}
+	return v, nil
 }
 
 func decode(b []byte) (any, error) {
@@ -116,7 +179,7 @@ func validateObject(root any, s map[string]any, v any) error {
 		return fmt.Errorf("enum: %v", v)
 	}
 	switch v := v.(type) {
-	case map[string]any:
+	case members:
 		return validateProperties(root, s, v)
 	case []any:
 		if n, ok := s["minItems"]; ok && len(v) < toInt(n) {
@@ -181,16 +244,17 @@ func validateObject(root any, s map[string]any, v any) error {
 	return nil
 }
 
-func validateProperties(root any, s, v map[string]any) error {
+func validateProperties(root any, s map[string]any, v members) error {
 	props, _ := s["properties"].(map[string]any)
 	if req, ok := s["required"]; ok {
 		for _, k := range req.([]any) {
-			if _, ok := v[k.(string)]; !ok {
+			if !slices.ContainsFunc(v, func(m member) bool { return m.name == k.(string) }) {
 				return fmt.Errorf("required %q missing", k)
 			}
 		}
 	}
-	for k, val := range v {
+	for _, m := range v {
+		k, val := m.name, m.value
 		var sub any
 		if props != nil {
 			sub = props[k]
@@ -198,7 +262,11 @@ func validateProperties(root any, s, v map[string]any) error {
 		if sub == nil {
 			ap, ok := s["additionalProperties"]
 			if !ok {
-				if props != nil {
+				// JSON Schema allows any other property here; package
+				// grammar documents that it generates none but the
+				// required ones, and this holds it to that.
+				req, _ := s["required"].([]any)
+				if props != nil && !slices.Contains(req, any(k)) {
 					return fmt.Errorf("property %q not in the schema", k)
 				}
 				continue
@@ -232,7 +300,7 @@ func hasType(v any, t string) bool {
 		_, ok := v.([]any)
 		return ok
 	case "object":
-		_, ok := v.(map[string]any)
+		_, ok := v.(members)
 		return ok
 	}
 	return false
@@ -251,15 +319,27 @@ func toRat(n json.Number) *big.Rat {
 	return r
 }
 
-// equal compares JSON values as JSON Schema does: numbers by value.
+// equal compares a schema's value (const, enum) with a document's as JSON
+// Schema does: numbers by value; an object with a repeated name equals
+// nothing.
 func equal(a, b any) bool {
+	if m, ok := b.(members); ok {
+		obj := map[string]any{}
+		for _, e := range m {
+			if _, dup := obj[e.name]; dup {
+				return false
+			}
+			obj[e.name] = e.value
+		}
+		b = obj
+	}
 	switch a := a.(type) {
 	case json.Number:
 		b, ok := b.(json.Number)
 		return ok && toRat(a).Cmp(toRat(b)) == 0
 	case []any:
 		b, ok := b.([]any)
-		return ok && slices.EqualFunc(a, b, equal)
+		return ok && slices.EqualFunc(a, b, func(x, y any) bool { return equal(x, y) })
 	case map[string]any:
 		b, ok := b.(map[string]any)
 		if !ok || len(a) != len(b) {

@@ -17,3 +17,16 @@ func TestValidate(t *testing.T) {
 		assert.Error(t, Validate(schema, []byte(bad)), bad)
 	}
 }
+
+// TestRepeatedNames: every member of an object is validated, a repeated
+// name included, and an object with a repeated name equals no const.
+func TestRepeatedNames(t *testing.T) {
+	props := []byte(`{"type":"object","properties":{"name":{"type":"string"}},"additionalProperties":{"type":"integer"}}`)
+	assert.NoError(t, Validate(props, []byte(`{"name":"x","a":1,"a":2}`)))
+	assert.Error(t, Validate(props, []byte(`{"name":"x","name":5}`)), "the first name is valid, the second is not")
+	assert.Error(t, Validate(props, []byte(`{"a":"x","a":1}`)), "the first a is invalid")
+	c := []byte(`{"const":{"a":1}}`)
+	assert.NoError(t, Validate(c, []byte(`{"a":1.0}`)))
+	assert.Error(t, Validate(c, []byte(`{"a":1,"a":1}`)))
+	assert.Error(t, Validate(c, []byte(`{"a":1} x`)))
+}
