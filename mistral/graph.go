@@ -63,6 +63,7 @@ func (k graphKey) outputs() int {
 // forward is one built forward graph with its inputs and output.
 type forward struct {
 	key   graphKey
+	w     *weightSet // the weights it reads
 	ctx   *ggml.Context
 	graph *ggml.Graph
 
@@ -75,7 +76,7 @@ type forward struct {
 
 // segmentIO are a segment's own inputs.
 type segmentIO struct {
-	mask   *ggml.Tensor // F32 [viewLen+block, attnRows]
+	mask   *ggml.Tensor // F32 [viewLen+block, attn rows]
 	kSlots *ggml.Tensor // I64 [tokens]: cache slot of each token
 	vIndex *ggml.Tensor // I64 [kv_dim*tokens]: element of the transposed V cache of each value
 }
@@ -86,10 +87,17 @@ func (f *forward) close() {
 	}
 }
 
-// attnRows is how many query rows a segment's attention computes: at least
-// two, because GGML multiplies a single column with other kernels than
-// several, and a token's attention must not depend on its company.
-func attnRows(tokens int) int { return max(tokens, 2) }
+// attnRows is how many query rows a segment's attention computes. The
+// queries of the heads that share a key head are multiplied together (group
+// of them per token), and GGML multiplies a single column with other kernels
+// than several: a token's attention must not depend on its company, so a
+// lone token of a model without grouped heads is computed twice.
+func attnRows(tokens, group int) int {
+	if group*tokens < 2 {
+		return 2
+	}
+	return tokens
+}
 
 // graphTensors bounds the tensors of a forward graph.
 func graphTensors(layers, segs int) int { return (40+24*segs)*layers + 64 + 8*segs }
@@ -116,7 +124,8 @@ func buildForward(m *Model, key graphKey) *forward {
 
 	size := graphTensors(p.Layers, len(key.segs))
 	ctx := ggml.NewContext(size, size)
-	f := &forward{key: key, ctx: ctx}
+	w := m.current.Load()
+	f := &forward{key: key, w: w, ctx: ctx}
 	g := ctx.NewGraph(size)
 	f.graph = g
 
@@ -125,7 +134,7 @@ func buildForward(m *Model, key graphKey) *forward {
 	for _, sk := range key.segs {
 		blk := int64(sk.s.slots.block)
 		f.segs = append(f.segs, segmentIO{
-			mask:   ctx.NewTensor(ggml.F32, int64(sk.viewLen)+blk, int64(attnRows(sk.tokens))).SetName("mask").SetInput(),
+			mask:   ctx.NewTensor(ggml.F32, int64(sk.viewLen)+blk, int64(attnRows(sk.tokens, p.Heads/p.KVHeads))).SetName("mask").SetInput(),
 			kSlots: ctx.NewTensor(ggml.I64, int64(sk.tokens)).SetName("k_slots").SetInput(),
 			vIndex: ctx.NewTensor(ggml.I64, kvDim*int64(sk.tokens)).SetName("v_index").SetInput(),
 		})
@@ -135,9 +144,9 @@ func buildForward(m *Model, key graphKey) *forward {
 	eps := float32(p.NormEps)
 	base := float32(p.RopeBase)
 
-	x := ctx.GetRows(m.embd, f.tokens) // [dim, rows]
-	for il := range m.layers {
-		l := &m.layers[il]
+	x := ctx.GetRows(w.embd, f.tokens) // [dim, rows]
+	for il := range w.layers {
+		l := &w.layers[il]
 		h := ctx.Mul(ctx.RMSNorm(x, eps), l.attnNorm)
 		q := ctx.Reshape(ctx.MulMat(l.wq, h), hd, nh, rows)  // [hd, heads, rows]
 		k := ctx.Reshape(ctx.MulMat(l.wk, h), hd, nkv, rows) // [hd, kv_heads, rows]
@@ -166,8 +175,8 @@ func buildForward(m *Model, key graphKey) *forward {
 		x = ctx.Add(x, ctx.MulMat(l.down, act))
 	}
 	x = ctx.GetRows(x, f.outRows)
-	x = ctx.Mul(ctx.RMSNorm(x, eps), m.outNorm)
-	f.logits = ctx.MulMat(m.output, x).SetName("logits").SetOutput() // [vocab, outputs]
+	x = ctx.Mul(ctx.RMSNorm(x, eps), w.outNorm)
+	f.logits = ctx.MulMat(w.output, x).SetName("logits").SetOutput() // [vocab, outputs]
 	g.Expand(f.logits)
 	return f
 }
@@ -182,18 +191,23 @@ func attention(ctx *ggml.Context, g *ggml.Graph, m *Model, sk segmentKey, in seg
 	s := sk.s
 	kc, vt := s.k[il], s.vt[il]
 	nw := int64(sk.tokens)
-	ar := int64(attnRows(sk.tokens))
+	grp := nh / nkv // query heads per key head
+	ar := int64(attnRows(sk.tokens, int(grp)))
+	cols := ar * grp // score columns per key head
 	kvl := int64(sk.viewLen)
 	blk := int64(s.slots.block)
 	nSlots := int64(s.slots.n)
 	scale := float32(1 / math.Sqrt(float64(p.HeadDim)))
 
-	// The segment's queries, a lone one repeated.
-	qs := ctx.View(q, []int64{hd, nh, nw}, []int64{q.Stride(1), q.Stride(2)}, row*q.Stride(2))
+	// The segment's queries, grouped by the key head they share:
+	// [hd, attn rows, group, kv heads], a lone one repeated when heads are
+	// not grouped. Head h is the (h mod group)-th of key head h / group.
+	qs := ctx.View(q, []int64{hd, grp, nkv, nw}, []int64{q.Stride(1), grp * q.Stride(1), q.Stride(2)},
+		row*q.Stride(2))
 	if ar > nw {
-		qs = ctx.Concat(qs, qs, 2)
+		qs = ctx.Concat(qs, qs, 3)
 	}
-	qp := ctx.Permute(qs, 0, 2, 1, 3) // [hd, attn rows, heads]
+	qg := ctx.Reshape(ctx.Cont(ctx.Permute(qs, 0, 2, 3, 1)), hd, cols, nkv) // [hd, attn rows * group, kv heads]
 
 	kHead := kc.Stride(1) / nkv // bytes of one head's key (F16, F32 or Q8_0 blocks)
 
@@ -201,7 +215,7 @@ func attention(ctx *ggml.Context, g *ggml.Graph, m *Model, sk segmentKey, in seg
 	var cached *ggml.Tensor
 	if kvl > 0 {
 		kOld := ctx.View(kc, []int64{hd, kvl, nkv}, []int64{kc.Stride(1), kHead}, 0)
-		cached = ctx.MulMat(kOld, qp) // [viewLen, attn rows, heads]
+		cached = ctx.MulMat(kOld, qg) // [viewLen, attn rows * group, kv heads]
 		g.Expand(cached)
 	}
 	// 2. Write the segment's keys.
@@ -210,19 +224,21 @@ func attention(ctx *ggml.Context, g *ggml.Graph, m *Model, sk segmentKey, in seg
 	// 3. Scores against the block, read from what was just written.
 	kBlk := ctx.View(kNew, []int64{hd, blk, nkv}, []int64{kc.Stride(1), kHead},
 		int64(sk.blockSlot)*kc.Stride(1))
-	scores := ctx.MulMat(kBlk, qp) // [block, attn rows, heads]
+	scores := ctx.MulMat(kBlk, qg) // [block, attn rows * group, kv heads]
 	if cached != nil {
 		scores = ctx.Concat(cached, scores, 0)
 	}
-	probs := ctx.SoftMaxInPlace(scores, in.mask, scale) // [viewLen+block, attn rows, heads]
+	// One mask row per query row, shared by the heads.
+	scores = ctx.Reshape(scores, kvl+blk, ar, grp, nkv)
+	probs := ctx.SoftMaxInPlace(scores, in.mask, scale) // [viewLen+block, attn rows, group, kv heads]
 	rowBytes := (kvl + blk) * 4
 
 	// 4. Values: the cache part first, read before the values are written.
 	var out *ggml.Tensor
 	if kvl > 0 {
 		vOld := ctx.View(vt, []int64{kvl, hd, nkv}, []int64{vt.Stride(1), hd * vt.Stride(1)}, 0)
-		pOld := ctx.View(probs, []int64{kvl, ar, nh}, []int64{rowBytes, rowBytes * ar}, 0)
-		out = ctx.MulMat(vOld, pOld) // [hd, attn rows, heads]
+		pOld := ctx.View(probs, []int64{kvl, cols, nkv}, []int64{rowBytes, rowBytes * cols}, 0)
+		out = ctx.MulMat(vOld, pOld) // [hd, attn rows * group, kv heads]
 		g.Expand(out)
 	}
 	vFlat := ctx.View(vt, []int64{1, nSlots * kvDim}, []int64{vt.Stride(0)}, 0)
@@ -230,14 +246,16 @@ func attention(ctx *ggml.Context, g *ggml.Graph, m *Model, sk segmentKey, in seg
 	vNew := ctx.SetRows(vFlat, vw, in.vIndex)
 	vBlk := ctx.View(vNew, []int64{blk, hd, nkv}, []int64{vt.Stride(1), hd * vt.Stride(1)},
 		int64(sk.blockSlot)*vt.Stride(0))
-	pBlk := ctx.View(probs, []int64{blk, ar, nh}, []int64{rowBytes, rowBytes * ar}, kvl*4)
+	pBlk := ctx.View(probs, []int64{blk, cols, nkv}, []int64{rowBytes, rowBytes * cols}, kvl*4)
 	blockOut := ctx.MulMat(vBlk, pBlk)
 	if out != nil {
 		out = ctx.Add(out, blockOut)
 	} else {
 		out = blockOut
 	}
-	o := ctx.Reshape(ctx.Cont(ctx.Permute(out, 0, 2, 1, 3)), hd*nh, ar) // [q_dim, attn rows]
+	// Back to [hd, heads, attn rows], heads in their order.
+	out = ctx.Reshape(out, hd, ar, grp, nkv)
+	o := ctx.Reshape(ctx.Cont(ctx.Permute(out, 0, 3, 1, 2)), hd*nh, ar) // [q_dim, attn rows]
 	if ar > nw {
 		o = ctx.View(o, []int64{hd * nh, nw}, []int64{o.Stride(1)}, 0)
 	}

@@ -90,7 +90,7 @@ func (r *runner) run(segs []segment, padRow, padLone bool) error {
 			return err
 		}
 	}
-	if r.fwd == nil || !r.fwd.key.equal(key) {
+	if r.fwd == nil || !r.fwd.key.equal(key) || r.fwd.w != r.m.current.Load() {
 		r.fwd.close()
 		r.fwd = buildForward(r.m, key)
 		if err := r.alloc.Alloc(r.fwd.graph); err != nil {
@@ -152,7 +152,7 @@ func (r *runner) setInputs(f *forward, segs []segment) {
 		io.kSlots.SetI64(r.kIdx)
 		io.vIndex.SetI64(r.vIdx)
 		sk := f.key.segs[i]
-		ar := attnRows(k)
+		ar := attnRows(k, r.m.params.Heads/r.m.params.KVHeads)
 		r.mask = grow(r.mask, (sk.viewLen+s.slots.block)*ar)
 		s.slots.fillMask(r.mask, sk.viewLen, k, ar)
 		io.mask.SetF32(r.mask)
