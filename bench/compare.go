@@ -54,7 +54,7 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	rounds := fs.Int("rounds", 3, "alternating rounds (each side runs one measurement per round, after its own warm-up)")
 	llamaWarmup := fs.Bool("llama-warmup", true, "run llama.cpp's bench with a second repetition and keep only it (its first warms up); off for very long prompts")
 	asJSON := fs.Bool("json", false, "print one JSON object per model")
-	noRepack := fs.Bool("no-repack", false, "load our side with mistral.Config.NoRepack")
+	repack := fs.String("repack", "load", "when our side repacks weights: load, background or off (mistral.Config.Repack)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		r := compareResult{Model: path, Type: labels[i], Threads: *threads, P: *p, N: *n, Rounds: *rounds, ReadGBs: bw}
 		for round := 0; round < *rounds; round++ {
 			ours, err := speedChild(ctx, path, speedOpts{threads: *threads, p: *p, n: *n, reps: 1, parallel: 1,
-				noRepack: *noRepack})
+				repack: *repack})
 			if err != nil {
 				return err
 			}

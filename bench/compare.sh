@@ -8,6 +8,7 @@
 #   bench/compare.sh 7b         # only the 7B shape: pp512 and tg128
 #   bench/compare.sh batch      # only batched decoding
 #   bench/compare.sh long       # only long context (7B width, 4 layers)
+#   OUT=file bench/compare.sh   # write the results to file instead
 #
 # llama.cpp comes from ../shared/tools/llamaref ($LLAMAREF, else /tmp/llamaref,
 # built there when missing).
@@ -20,7 +21,7 @@ export LLAMAREF
 T=${THREADS:-2}
 what=${1:-all}
 mkdir -p bench/results
-out=bench/results/compare-$(date -u +%Y-%m-%d)-$what.txt
+out=${OUT:-bench/results/compare-$(date -u +%Y-%m-%d)-$what.txt}
 bin=$(mktemp -d)/bench
 go build -o "$bin" ./bench
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -33,7 +34,7 @@ type speedResult struct {
 	N             int     `json:"n"`
 	Reps          int     `json:"reps"`
 	Parallel      int     `json:"parallel"` // sessions decoding in one batch; tg is their total
-	NoRepack      bool    `json:"no_repack,omitempty"`
+	Repack        string  `json:"repack"`
 	RepackedBytes int64   `json:"repacked_bytes"`
 	LoadSeconds   float64 `json:"load_s"`
 	// Time to first token from a file in the page cache: Load, a Session,
@@ -71,7 +72,7 @@ func speedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	parallel := fs.Int("parallel", 1, "sessions decoding together in one batch (generation speed is their total)")
 	asJSON := fs.Bool("json", false, "print one JSON object per model instead of a table")
 	noBandwidth := fs.Bool("no-bandwidth", false, "skip measuring the memory bandwidth")
-	noRepack := fs.Bool("no-repack", false, "load with mistral.Config.NoRepack (weights used from the mapped file only)")
+	repack := fs.String("repack", "load", "when to repack weights (mistral.Config.Repack): load, background (measured after it ends) or off")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -106,7 +107,7 @@ func speedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for i, path := range paths {
 		fmt.Fprintf(stderr, "measuring %s ...\n", path)
 		r, err := speedChild(ctx, path, speedOpts{threads: *threads, p: *p, n: *n, reps: *reps, batch: *batch,
-			parallel: *parallel, noRepack: *noRepack})
+			parallel: *parallel, repack: *repack})
 		if err != nil {
 			return err
 		}
@@ -149,7 +150,7 @@ func printSpeedTable(w io.Writer, rs []speedResult) {
 // speedOpts are the settings of one speed measurement.
 type speedOpts struct {
 	threads, p, n, reps, batch, parallel int
-	noRepack                             bool
+	repack                               string // load, background or off
 }
 
 // speedChild measures one model in a child process, so that its peak RSS
@@ -161,7 +162,7 @@ func speedChild(ctx context.Context, path string, o speedOpts) (speedResult, err
 	}
 	cmd := exec.CommandContext(ctx, exe, "speed-one", "-model", path, "-threads", fmt.Sprint(o.threads),
 		"-p", fmt.Sprint(o.p), "-n", fmt.Sprint(o.n), "-reps", fmt.Sprint(o.reps), "-batch", fmt.Sprint(o.batch),
-		"-parallel", fmt.Sprint(o.parallel), fmt.Sprintf("-no-repack=%v", o.noRepack))
+		"-parallel", fmt.Sprint(o.parallel), "-repack", cmp.Or(o.repack, "load"))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -191,12 +192,16 @@ func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	reps := fs.Int("reps", 3, "repetitions")
 	batch := fs.Int("batch", 0, "batch size")
 	parallel := fs.Int("parallel", 1, "sessions decoding together")
-	noRepack := fs.Bool("no-repack", false, "mistral.Config.NoRepack")
+	repack := fs.String("repack", "load", "load, background or off")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	r := speedResult{Model: *path, Threads: *threads, P: *p, N: *n, Reps: *reps, Parallel: *parallel,
-		NoRepack: *noRepack, TTFTPrompt: ttftPrompt}
+		Repack: *repack, TTFTPrompt: ttftPrompt}
+	mode, ok := repackModes[*repack]
+	if !ok {
+		return fmt.Errorf("-repack %q: want load, background or off", *repack)
+	}
 	if err := describeFile(*path, &r); err != nil {
 		return err
 	}
@@ -204,13 +209,12 @@ func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	start := time.Now()
-	m, err := mistral.Load(ctx, *path, mistral.Config{Threads: *threads, NoRepack: *noRepack})
+	m, err := mistral.Load(ctx, *path, mistral.Config{Threads: *threads, Repack: mode})
 	if err != nil {
 		return err
 	}
 	defer m.Close()
 	r.LoadSeconds = time.Since(start).Seconds()
-	r.RepackedBytes = m.RepackedBytes()
 	vocab := m.Params().Vocab
 	prompt := make([]int32, max(*p, ttftPrompt))
 	for i := range prompt {
@@ -229,6 +233,15 @@ func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	r.TTFTWarm = warm.Seconds()
 	fmt.Fprintf(stderr, "  first token %.2f s after Load began (load %.2f s); the same prompt warm %.2f s\n",
 		r.TTFT, r.LoadSeconds, r.TTFTWarm)
+	// Speeds are measured with the weights as they end up.
+	t0 := time.Now()
+	if err := m.WaitRepack(ctx); err != nil {
+		return err
+	}
+	if mode == mistral.RepackInBackground {
+		fmt.Fprintf(stderr, "  repacking in the background ended %.2f s later\n", time.Since(t0).Seconds())
+	}
+	r.RepackedBytes = m.RepackedBytes()
 	prompt = prompt[:*p]
 	var pps, tgs []float64
 	for rep := 0; rep <= *reps && *parallel > 1; rep++ {
@@ -381,6 +394,10 @@ func batchedGeneration(ctx context.Context, m *mistral.Model, prompt []int32, n,
 }
 
 // warmUp computes a short prompt and a few tokens, which reads every weight.
+var repackModes = map[string]mistral.RepackMode{
+	"load": mistral.RepackAtLoad, "background": mistral.RepackInBackground, "off": mistral.RepackOff,
+}
+
 // ttftPrompt is the prompt length of the time-to-first-token measurement.
 const ttftPrompt = 16
 

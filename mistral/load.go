@@ -20,8 +20,8 @@ import (
 // never a crash. The weights are used in place from a read-only mapping of
 // the file, except the matrices GGML multiplies faster interleaved (Q4_0
 // and IQ4_NL on CPUs with AVX2), which are copied into memory in that
-// layout unless Config.NoRepack is set. ctx cancels the load between
-// tensors.
+// layout, before Load returns or in the background as Config.Repack says.
+// ctx cancels the load between tensors.
 func Load(ctx context.Context, path string, cfg Config) (*Model, error) {
 	start := time.Now()
 	log := cfg.Logger
@@ -46,7 +46,7 @@ func Load(ctx context.Context, path string, cfg Config) (*Model, error) {
 	m := &Model{file: f, log: log, cfg: cfg}
 	if err := m.load(ctx, path, before); err != nil {
 		m.buf.Close()
-		m.repacked.Close()
+		m.repack.close()
 		m.weights.Close()
 		f.Close()
 		return nil, fmt.Errorf("mistral: load %s: %w", path, err)
@@ -54,7 +54,7 @@ func Load(ctx context.Context, path string, cfg Config) (*Model, error) {
 	p := m.params
 	log.Info("mistral: model loaded", "path", path, "name", p.Name, "layers", p.Layers, "dim", p.Dim,
 		"heads", p.Heads, "kv_heads", p.KVHeads, "vocab", p.Vocab, "window", p.Window,
-		"window_source", p.WindowSource, "repacked_bytes", m.repackedBytes, "elapsed", time.Since(start).Round(time.Millisecond))
+		"window_source", p.WindowSource, "repacked_bytes", m.RepackedBytes(), "repack", m.cfg.Repack, "elapsed", time.Since(start).Round(time.Millisecond))
 	return m, nil
 }
 
@@ -162,7 +162,7 @@ func equalShape(a, b []int64) bool {
 // it lies in the mapped file, or interleaved in memory for the weights that
 // are repacked.
 func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string, before os.FileInfo) error {
-	m.layers = make([]layer, m.params.Layers)
+	m.plain.layers = make([]layer, m.params.Layers)
 	m.bindSpecs(specs)
 	m.weights = ggml.NewContext(len(specs), 0)
 	buf, err := ggml.NewHostBuffer(m.file.Bytes())
@@ -174,9 +174,10 @@ func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 	for _, s := range specs {
 		total += s.info.Bytes()
 	}
+	atLoad := m.cfg.Repack == RepackAtLoad
 	m.fullPrecision = true
 	for _, s := range specs {
-		if s.norm || m.repackable(s) {
+		if s.norm || atLoad && repackable(s) {
 			continue // repacked matrices multiply the same way for any number of rows
 		}
 		switch s.info.Type {
@@ -195,8 +196,6 @@ func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 			m.cfg.Progress(done, total)
 		}
 	}
-	var jobs []repackJob
-	var packed int64
 	placed := map[string]*ggml.Tensor{}
 	for _, s := range specs {
 		if err := ctx.Err(); err != nil {
@@ -207,23 +206,29 @@ func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 			continue
 		}
 		t := m.weights.NewTensor(s.info.Type, s.info.Shape...).SetName(s.info.Name)
-		*s.dst = t
-		placed[s.info.Name] = t
-		if m.repackable(s) {
-			jobs = append(jobs, repackJob{t: t, offset: packed, file: m.file.DataOffset + s.info.Offset,
-				data: m.file.TensorData(s.info)})
-			packed += (t.Bytes() + 63) / 64 * 64
-			continue
-		}
 		if err := buf.Place(t, m.file.DataOffset+s.info.Offset); err != nil {
 			return fmt.Errorf("%w: %w", ErrBadModel, err)
 		}
-		progress(s.info.Bytes())
+		*s.dst = t
+		placed[s.info.Name] = t
+		if !atLoad || !repackable(s) {
+			progress(s.info.Bytes())
+		}
 	}
-	if err := m.repackWeights(ctx, jobs, packed, progress); err != nil {
-		return err
+	m.current.Store(&m.plain)
+	if m.cfg.Repack != RepackOff {
+		if jobs, size, packed := m.planRepack(specs); len(jobs) > 0 {
+			if !atLoad {
+				m.repackInBackground(jobs, size, packed)
+			} else {
+				if err := m.repackAtLoad(ctx, jobs, size, progress); err != nil {
+					return err
+				}
+				m.current.Store(packed)
+				m.repack.bytes.Store(size)
+			}
+		}
 	}
-	m.repackedBytes = packed
 	after, err := os.Stat(path)
 	if err != nil {
 		return err
@@ -237,9 +242,10 @@ func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 // bindSpecs points each spec at the Model field it fills, in the order
 // tensorSpecs made them.
 func (m *Model) bindSpecs(specs []tensorSpec) {
-	specs[0].dst, specs[1].dst, specs[2].dst = &m.embd, &m.outNorm, &m.output
-	for i := range m.layers {
-		l := &m.layers[i]
+	w := &m.plain
+	specs[0].dst, specs[1].dst, specs[2].dst = &w.embd, &w.outNorm, &w.output
+	for i := range w.layers {
+		l := &w.layers[i]
 		s := specs[3+9*i:]
 		s[0].dst, s[1].dst, s[2].dst = &l.attnNorm, &l.wq, &l.wk
 		s[3].dst, s[4].dst, s[5].dst = &l.wv, &l.wo, &l.ffnNorm

@@ -1,9 +1,12 @@
 package mistral
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gomistral/gomistral/ggml"
 	"github.com/gomistral/gomistral/gguf"
@@ -31,16 +34,53 @@ type Config struct {
 	// done so far and the total. It is called from Load's goroutine.
 	Progress func(done, total int64)
 
-	// NoRepack keeps every weight in the mapped file. By default Load copies
-	// the Q4_0 and IQ4_NL matrices (all but the embedding) into memory with
-	// their rows interleaved in groups of eight, the layout GGML's AVX2
-	// kernels multiply fastest: generation is about 15% faster and batched
-	// work about 30%, and products no longer depend on how many rows are
-	// computed together. The cost is memory the process owns instead of
-	// shared file pages (the mapped pages of the copied weights are released)
-	// and the copy at load, about a second for a 7B Q4_0 file in the page
-	// cache. On CPUs without AVX2, and for other types, nothing is copied.
-	NoRepack bool
+	// Repack decides whether Load copies the Q4_0 and IQ4_NL matrices (all
+	// but the embedding) into memory with their rows interleaved in groups
+	// of eight, the layout GGML's AVX2 kernels multiply fastest: generation
+	// is about 20% faster, prompts and batches of Sessions about 40%. The
+	// cost is memory the process owns instead of shared file pages (the
+	// mapped pages of the copied weights are released) and the time to
+	// copy. See RepackMode. On CPUs without AVX2, and for other types,
+	// nothing is copied and the mode does not matter.
+	Repack RepackMode
+}
+
+// RepackMode is when Load repacks weights (see Config.Repack).
+type RepackMode int
+
+const (
+	// RepackAtLoad (the default) repacks before Load returns. Load then
+	// takes the time to copy the weights into new memory: on the machine
+	// this was measured on, where the first touch of new memory is slow,
+	// about 0.7 s per GB (2.8 s for a 7B Q4_0 file in the page cache).
+	RepackAtLoad RepackMode = iota
+
+	// RepackInBackground returns from Load at once, with every weight read
+	// from the mapped file, and repacks on one goroutine whose thread has
+	// the lowest scheduling priority (on Linux), so it takes the CPU the
+	// Sessions leave: the first tokens come as fast as without repacking,
+	// and graphs built after the swap use the repacked weights. Under
+	// constant load the repacking can take minutes; Model.WaitRepack waits
+	// for it. Logits computed before and after the swap may differ in their
+	// last bits (other kernels), so runs that must repeat bit for bit
+	// should use one of the other modes.
+	RepackInBackground
+
+	// RepackOff keeps every weight in the mapped file: the fastest start
+	// and the least private memory.
+	RepackOff
+)
+
+func (r RepackMode) String() string {
+	switch r {
+	case RepackAtLoad:
+		return "at-load"
+	case RepackInBackground:
+		return "in-background"
+	case RepackOff:
+		return "off"
+	}
+	return fmt.Sprintf("RepackMode(%d)", int(r))
 }
 
 // Model is a loaded Mistral model: hyper-parameters, tokenizer and weights
@@ -53,17 +93,13 @@ type Model struct {
 	log    *slog.Logger
 	cfg    Config
 
-	file     *gguf.Mapped
-	weights  *ggml.Context
-	buf      *ggml.Buffer // the mapped file
-	repacked *ggml.Buffer // matrices stored interleaved (nil if none)
+	file    *gguf.Mapped
+	weights *ggml.Context // tensors of the mapped weights
+	buf     *ggml.Buffer  // the mapped file
 
-	repackedBytes int64
-
-	embd    *ggml.Tensor // [dim, vocab]
-	outNorm *ggml.Tensor // [dim]
-	output  *ggml.Tensor // [dim, vocab]
-	layers  []layer
+	plain   weightSet                 // the weights in the mapped file
+	current atomic.Pointer[weightSet] // what graphs are built with: plain, or with repacked matrices
+	repack  repacker
 
 	// singleRowKernels: some matrix is of a type GGML multiplies with
 	// other kernels for one row than for several (F32, F16, BF16, Q4_0,
@@ -82,6 +118,14 @@ type Model struct {
 	closed bool
 }
 
+// weightSet is the weights a graph reads.
+type weightSet struct {
+	embd    *ggml.Tensor // [dim, vocab]
+	outNorm *ggml.Tensor // [dim]
+	output  *ggml.Tensor // [dim, vocab]
+	layers  []layer
+}
+
 // layer holds one transformer block's weights.
 type layer struct {
 	attnNorm *ggml.Tensor // [dim]
@@ -95,11 +139,27 @@ type layer struct {
 	down     *ggml.Tensor // [ffn, dim]
 }
 
-// RepackedBytes returns the bytes of weights Load copied into memory in
-// GGML's interleaved layout (zero with Config.NoRepack, or when no weight has
-// such a layout on this CPU). The rest of the weights are read from the
-// mapped file.
-func (m *Model) RepackedBytes() int64 { return m.repackedBytes }
+// RepackedBytes returns the bytes of weights in use in GGML's interleaved
+// layout, in memory of their own (see Config.Repack): zero with RepackOff,
+// when no weight has such a layout on this CPU, or while RepackInBackground
+// has not finished. The rest of the weights are read from the mapped file.
+func (m *Model) RepackedBytes() int64 { return m.repack.bytes.Load() }
+
+// WaitRepack waits until the repacking Config.RepackInBackground started is
+// over, and returns what stopped it, if anything (then the model goes on
+// with the mapped weights), or ctx's error. It returns nil at once in the
+// other modes.
+func (m *Model) WaitRepack(ctx context.Context) error {
+	if m.repack.done == nil {
+		return nil
+	}
+	select {
+	case <-m.repack.done:
+		return m.repack.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // Params returns the model's hyper-parameters.
 func (m *Model) Params() Params { return m.params }
@@ -122,6 +182,7 @@ func (m *Model) Close() error {
 	if m == nil {
 		return nil
 	}
+	m.repack.stop()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
@@ -129,7 +190,7 @@ func (m *Model) Close() error {
 	}
 	m.closed = true
 	m.buf.Close()
-	m.repacked.Close()
+	m.repack.close()
 	m.weights.Close()
 	return m.file.Close()
 }

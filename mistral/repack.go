@@ -2,18 +2,48 @@ package mistral
 
 import (
 	"context"
+	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gomistral/gomistral/ggml"
 )
 
-// repackable reports whether Load stores this weight interleaved (see
-// Config.NoRepack): a Q4_0 or IQ4_NL matrix that only products read (not
-// the embedding, which is gathered by rows) and that GGML has interleaved
-// kernels for on this CPU. Q4_K has them too, but on the CPUs measured here
-// (AVX2) its interleaved product is no faster than the plain one.
-func (m *Model) repackable(s tensorSpec) bool {
-	if m.cfg.NoRepack || s.norm || s.info.Name == "token_embd.weight" {
+// repacker holds the weights Load repacks (see Config.Repack).
+type repacker struct {
+	ctx   *ggml.Context // tensors of the repacked matrices
+	buf   *ggml.Buffer  // their memory
+	bytes atomic.Int64  // repacked bytes in use
+
+	// RepackInBackground: cancel stops the goroutine, done is closed when it
+	// has ended, err says why it failed (read after done).
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+}
+
+// stop cancels background repacking and waits for it to end.
+func (r *repacker) stop() {
+	if r.cancel != nil {
+		r.cancel()
+		<-r.done
+	}
+}
+
+// close frees the repacked weights (after stop).
+func (r *repacker) close() {
+	r.buf.Close()
+	r.ctx.Close()
+}
+
+// repackable reports whether this weight can be repacked: a Q4_0 or IQ4_NL
+// matrix that only products read (not the embedding, which is gathered by
+// rows) and that GGML has interleaved kernels for on this CPU. Q4_K has
+// them too, but on the CPUs measured here (AVX2) its interleaved product
+// is no faster than the plain one.
+func repackable(s tensorSpec) bool {
+	if s.norm || s.info.Name == "token_embd.weight" {
 		return false
 	}
 	switch s.info.Type {
@@ -25,45 +55,82 @@ func (m *Model) repackable(s tensorSpec) bool {
 
 // repackJob is one weight to copy interleaved into the repacking buffer.
 type repackJob struct {
-	t      *ggml.Tensor
-	offset int64  // in the repacking buffer
-	file   int64  // of the data in the mapped file
-	data   []byte // the weight in the mapped file
+	plain  *ggml.Tensor // the weight in the mapped file
+	packed *ggml.Tensor // its interleaved copy
+	offset int64        // of packed in the repacking buffer
+	file   int64        // of the data in the mapped file
+	data   []byte       // the data in the mapped file
 }
 
-// repackWeights copies the weights of jobs, interleaved, into one buffer of
-// the CPU backend's repacking memory, on as many goroutines as sessions
-// compute with, releasing their pages of the file mapping. progress is
+// planRepack makes the tensors of the interleaved copies of the repackable
+// weights, placing them one after the other, and returns the jobs, the
+// bytes they take and the weight set that uses them.
+func (m *Model) planRepack(specs []tensorSpec) ([]repackJob, int64, *weightSet) {
+	var jobs []repackJob
+	var size int64
+	seen := map[string]bool{}
+	for _, s := range specs {
+		if !repackable(s) || seen[s.info.Name] {
+			continue
+		}
+		seen[s.info.Name] = true
+		jobs = append(jobs, repackJob{plain: *s.dst, offset: size, file: m.file.DataOffset + s.info.Offset,
+			data: m.file.TensorData(s.info)})
+		size += (s.info.Bytes() + 63) / 64 * 64
+	}
+	if len(jobs) == 0 {
+		return nil, 0, nil
+	}
+	m.repack.ctx = ggml.NewContext(len(jobs), 0)
+	sub := map[*ggml.Tensor]*ggml.Tensor{}
+	for i := range jobs {
+		j := &jobs[i]
+		j.packed = m.repack.ctx.NewTensor(j.plain.Type(), j.plain.Shape()...)
+		sub[j.plain] = j.packed
+	}
+	w := &weightSet{embd: m.plain.embd, outNorm: m.plain.outNorm, output: m.plain.output,
+		layers: slices.Clone(m.plain.layers)}
+	swap := func(t **ggml.Tensor) {
+		if p, ok := sub[*t]; ok {
+			*t = p
+		}
+	}
+	swap(&w.output)
+	for i := range w.layers {
+		l := &w.layers[i]
+		for _, t := range []**ggml.Tensor{&l.wq, &l.wk, &l.wv, &l.wo, &l.gate, &l.up, &l.down} {
+			swap(t)
+		}
+	}
+	return jobs, size, w
+}
+
+// repackAtLoad copies the jobs' weights interleaved on as many goroutines
+// as sessions compute with, releasing each weight's mapped pages once it
+// is copied (which keeps the peak memory near the file's size). progress is
 // called from this goroutine with the bytes of each weight done. ctx stops
 // the work between weights.
-func (m *Model) repackWeights(ctx context.Context, jobs []repackJob, size int64, progress func(int64)) error {
-	if len(jobs) == 0 {
-		return nil
-	}
+func (m *Model) repackAtLoad(ctx context.Context, jobs []repackJob, size int64, progress func(int64)) error {
 	buf, err := ggml.NewRepackBuffer(size)
 	if err != nil {
 		return err
 	}
-	m.repacked = buf
+	m.repack.buf = buf
+	ctx, stop := context.WithCancel(ctx) // stops handing out work after an error
+	defer stop()
 	type result struct {
 		bytes int64
 		err   error
 	}
-	ctx, stop := context.WithCancel(ctx) // stops handing out work after an error
-	defer stop()
 	todo := make(chan repackJob)
 	done := make(chan result)
 	var wg sync.WaitGroup
 	for range min(m.threads(), len(jobs)) {
 		wg.Go(func() {
 			for j := range todo {
-				err := buf.PlaceRepacked(j.t, j.offset, j.data)
+				err := buf.PlaceRepacked(j.packed, j.offset, j.data)
 				if err == nil {
-					// The copy is made: the mapped pages can go now,
-					// which keeps the peak memory near the file's size.
-					if rerr := m.file.Release(j.file, int64(len(j.data))); rerr != nil {
-						m.log.Warn("mistral: could not release the mapped pages of a repacked weight", "err", rerr)
-					}
+					m.release(j)
 				}
 				done <- result{int64(len(j.data)), err}
 			}
@@ -94,4 +161,57 @@ func (m *Model) repackWeights(ctx context.Context, jobs []repackJob, size int64,
 		return first
 	}
 	return ctx.Err()
+}
+
+// repackInBackground starts the goroutine that copies the jobs' weights
+// interleaved at the lowest priority, then makes graphs use them.
+func (m *Model) repackInBackground(jobs []repackJob, size int64, packed *weightSet) {
+	ctx, cancel := context.WithCancel(context.Background())
+	m.repack.cancel, m.repack.done = cancel, make(chan struct{})
+	go func() {
+		defer close(m.repack.done)
+		// The thread stays locked, so it ends with the goroutine instead
+		// of going back to the scheduler with its low priority.
+		runtime.LockOSThread()
+		lowerThreadPriority()
+		if testHookBackgroundRepack != nil {
+			testHookBackgroundRepack()
+		}
+		buf, err := ggml.NewRepackBuffer(size)
+		if err != nil {
+			m.repack.err = err
+			m.log.Warn("mistral: repacking in the background failed; the weights stay as mapped", "err", err)
+			return
+		}
+		m.repack.buf = buf
+		for _, j := range jobs {
+			if err := ctx.Err(); err != nil {
+				m.repack.err = err
+				return
+			}
+			if err := buf.PlaceRepacked(j.packed, j.offset, j.data); err != nil {
+				m.repack.err = err
+				m.log.Warn("mistral: repacking in the background failed; the weights stay as mapped", "err", err)
+				return
+			}
+		}
+		m.current.Store(packed)
+		m.repack.bytes.Store(size)
+		for _, j := range jobs {
+			m.release(j)
+		}
+		m.log.Info("mistral: repacked in the background", "repacked_bytes", size)
+	}()
+}
+
+// testHookBackgroundRepack, when set by a test, runs before background
+// repacking starts.
+var testHookBackgroundRepack func()
+
+// release drops the mapped pages of a repacked weight from the process's
+// memory (graphs built before the swap may still read them: they come back).
+func (m *Model) release(j repackJob) {
+	if err := m.file.Release(j.file, int64(len(j.data))); err != nil {
+		m.log.Warn("mistral: could not release the mapped pages of a repacked weight", "err", err)
+	}
 }

@@ -2,8 +2,11 @@ package mistral
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,7 +45,7 @@ func TestQuantisedLogitsDoNotDependOnChunking(t *testing.T) {
 		exact         bool
 	}{
 		{"q4_0", q4, Config{Threads: 2}, false, repacks},
-		{"q4_0/no-repack/deterministic", q4, Config{Threads: 2, NoRepack: true}, true, true},
+		{"q4_0/no-repack/deterministic", q4, Config{Threads: 2, Repack: RepackOff}, true, true},
 		{"q8_0/deterministic", q8, Config{Threads: 2}, true, true},
 		{"q8_0", q8, Config{Threads: 2}, false, false},
 	}
@@ -92,7 +95,7 @@ func TestRepackLoad(t *testing.T) {
 	assert.Equal(t, total, last, "progress ends at the total")
 	assert.Positive(t, m.RepackedBytes())
 
-	plain, err := Load(context.Background(), path, Config{Threads: 2, NoRepack: true})
+	plain, err := Load(context.Background(), path, Config{Threads: 2, Repack: RepackOff})
 	require.NoError(t, err)
 	defer plain.Close()
 	assert.Zero(t, plain.RepackedBytes())
@@ -115,4 +118,59 @@ func TestRepackLoad(t *testing.T) {
 		}
 	}})
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestRepackInBackground: Load returns with the mapped weights, Sessions
+// compute with them while the repacking waits, and once it is over every
+// Session, including one whose graph was built before, computes exactly
+// what a model repacked at load computes. Close during the repacking stops
+// it without a hang.
+func TestRepackInBackground(t *testing.T) {
+	if !ggml.CanRepack(ggml.Q4_0, []int64{256, 256}) {
+		t.Skip("no repacked layout on this CPU/build")
+	}
+	path := quantisedTiny(t, quant.FileTypeQ4_0)
+	ids := loadReference(t, tinyRef, 32000).Sequences[0].IDs[:40]
+	logits := func(s *Session) []float32 {
+		s.Reset()
+		require.NoError(t, s.Feed(context.Background(), ids))
+		return append([]float32(nil), s.Logits()...)
+	}
+	load := func(mode RepackMode) *Model {
+		m, err := Load(context.Background(), path, Config{Threads: 2, Repack: mode})
+		require.NoError(t, err)
+		t.Cleanup(func() { m.Close() })
+		return m
+	}
+	atLoad, off := load(RepackAtLoad), load(RepackOff)
+	want, plain := logits(newSession(t, atLoad)), logits(newSession(t, off))
+
+	release := make(chan struct{})
+	testHookBackgroundRepack = func() { <-release }
+	defer func() { testHookBackgroundRepack = nil }()
+	bg := load(RepackInBackground)
+	assert.Zero(t, bg.RepackedBytes(), "nothing repacked yet")
+	early := newSession(t, bg)
+	assert.True(t, slices.Equal(plain, logits(early)), "before the swap: the mapped weights")
+	assert.Same(t, &bg.plain, early.run.fwd.w, "the graph reads the mapped weights")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	assert.ErrorIs(t, bg.WaitRepack(ctx), context.DeadlineExceeded)
+	cancel()
+	close(release)
+	require.NoError(t, bg.WaitRepack(context.Background()))
+	assert.Equal(t, atLoad.RepackedBytes(), bg.RepackedBytes())
+	assert.True(t, slices.Equal(want, logits(early)), "a session made before the swap")
+	assert.NotSame(t, &bg.plain, early.run.fwd.w, "its graph was rebuilt with the repacked weights")
+	assert.Same(t, bg.current.Load(), early.run.fwd.w)
+	assert.True(t, slices.Equal(want, logits(newSession(t, bg))), "a session made after")
+
+	// Close while the repacking is held: it is cancelled, Close returns.
+	hold := make(chan struct{})
+	testHookBackgroundRepack = func() { <-hold }
+	stopped, err := Load(context.Background(), path, Config{Threads: 2, Repack: RepackInBackground})
+	require.NoError(t, err)
+	go func() { time.Sleep(20 * time.Millisecond); close(hold) }()
+	require.NoError(t, stopped.Close())
+	err = stopped.WaitRepack(context.Background())
+	assert.True(t, err == nil || errors.Is(err, context.Canceled), "WaitRepack after Close: %v", err)
 }

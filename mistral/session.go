@@ -33,8 +33,8 @@ type SessionConfig struct {
 	// K-quant weights use the same kernel either way. For Q4_0, Q5_0, Q8_0
 	// and IQ4_NL weights, computing the extra row costs about 30% of the
 	// generation speed, so it is done only when Deterministic is set; it is
-	// not needed for Q4_0 and IQ4_NL matrices that Load repacked (see
-	// Config.NoRepack), whose kernels compute one row exactly as many.
+	// not needed for Q4_0 and IQ4_NL matrices repacked at load (see
+	// Config.Repack), whose kernels compute one row exactly as many.
 	Deterministic bool
 
 	// Context is the number of positions the KV cache holds for a model

@@ -40,7 +40,7 @@ type v3Budget struct {
 // (GGML rounds activations to Q8_0 for these weights, as llama.cpp does;
 // Q4_0's worst is 1.44e-1 with the plain layout, 1.50e-1 repacked); their
 // mean error is far inside the budget. Files with repackable weights are
-// checked both ways: repacked (the default) and with Config.NoRepack.
+// checked both ways: repacked (the default) and with Config.Repack = RepackOff.
 var v3Budgets = []v3Budget{
 	{"tiny-mistral-v3-Q8_0.gguf", 1e-2, 0.01, 2e-2},
 	{"tiny-mistral-v3-Q6_K.gguf", 3e-2, 0.03, 3e-2},
@@ -55,7 +55,7 @@ func TestQuantisedV3AgainstReference(t *testing.T) {
 			m := checkV3File(t, b, Config{Threads: 1})
 			if m.RepackedBytes() > 0 {
 				t.Run("no-repack", func(t *testing.T) {
-					plain := checkV3File(t, b, Config{Threads: 1, NoRepack: true})
+					plain := checkV3File(t, b, Config{Threads: 1, Repack: RepackOff})
 					assert.Zero(t, plain.RepackedBytes())
 				})
 			}
