@@ -14,6 +14,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/gomistral/gomistral/mistral"
 )
 
 // compareResult is one model's side-by-side measurement.
@@ -54,7 +56,8 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	rounds := fs.Int("rounds", 3, "alternating rounds (each side runs one measurement per round, after its own warm-up)")
 	llamaWarmup := fs.Bool("llama-warmup", true, "run llama.cpp's bench with a second repetition and keep only it (its first warms up); off for very long prompts")
 	asJSON := fs.Bool("json", false, "print one JSON object per model")
-	repack := fs.String("repack", "load", "when our side repacks weights: load, background or off (mistral.Config.Repack)")
+	var repack mistral.RepackMode
+	fs.TextVar(&repack, "repack", mistral.RepackAtLoad, "when our side repacks weights: load, background or off (mistral.Config.Repack)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,7 +78,7 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		r := compareResult{Model: path, Type: labels[i], Threads: *threads, P: *p, N: *n, Rounds: *rounds, ReadGBs: bw}
 		for round := 0; round < *rounds; round++ {
 			ours, err := speedChild(ctx, path, speedOpts{threads: *threads, p: *p, n: *n, reps: 1, parallel: 1,
-				repack: *repack})
+				repack: repack})
 			if err != nil {
 				return err
 			}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -72,7 +71,8 @@ func speedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	parallel := fs.Int("parallel", 1, "sessions decoding together in one batch (generation speed is their total)")
 	asJSON := fs.Bool("json", false, "print one JSON object per model instead of a table")
 	noBandwidth := fs.Bool("no-bandwidth", false, "skip measuring the memory bandwidth")
-	repack := fs.String("repack", "load", "when to repack weights (mistral.Config.Repack): load, background (measured after it ends) or off")
+	var repack mistral.RepackMode
+	fs.TextVar(&repack, "repack", mistral.RepackAtLoad, "when to repack weights (mistral.Config.Repack): load, background (measured after it ends) or off")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func speedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for i, path := range paths {
 		fmt.Fprintf(stderr, "measuring %s ...\n", path)
 		r, err := speedChild(ctx, path, speedOpts{threads: *threads, p: *p, n: *n, reps: *reps, batch: *batch,
-			parallel: *parallel, repack: *repack})
+			parallel: *parallel, repack: repack})
 		if err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func printSpeedTable(w io.Writer, rs []speedResult) {
 // speedOpts are the settings of one speed measurement.
 type speedOpts struct {
 	threads, p, n, reps, batch, parallel int
-	repack                               string // load, background or off
+	repack                               mistral.RepackMode
 }
 
 // speedChild measures one model in a child process, so that its peak RSS
@@ -162,7 +162,7 @@ func speedChild(ctx context.Context, path string, o speedOpts) (speedResult, err
 	}
 	cmd := exec.CommandContext(ctx, exe, "speed-one", "-model", path, "-threads", fmt.Sprint(o.threads),
 		"-p", fmt.Sprint(o.p), "-n", fmt.Sprint(o.n), "-reps", fmt.Sprint(o.reps), "-batch", fmt.Sprint(o.batch),
-		"-parallel", fmt.Sprint(o.parallel), "-repack", cmp.Or(o.repack, "load"))
+		"-parallel", fmt.Sprint(o.parallel), "-repack", o.repack.String())
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -192,16 +192,13 @@ func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	reps := fs.Int("reps", 3, "repetitions")
 	batch := fs.Int("batch", 0, "batch size")
 	parallel := fs.Int("parallel", 1, "sessions decoding together")
-	repack := fs.String("repack", "load", "load, background or off")
+	var mode mistral.RepackMode
+	fs.TextVar(&mode, "repack", mistral.RepackAtLoad, "load, background or off")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	r := speedResult{Model: *path, Threads: *threads, P: *p, N: *n, Reps: *reps, Parallel: *parallel,
-		Repack: *repack, TTFTPrompt: ttftPrompt}
-	mode, ok := repackModes[*repack]
-	if !ok {
-		return fmt.Errorf("-repack %q: want load, background or off", *repack)
-	}
+		Repack: mode.String(), TTFTPrompt: ttftPrompt}
 	if err := describeFile(*path, &r); err != nil {
 		return err
 	}
@@ -394,10 +391,6 @@ func batchedGeneration(ctx context.Context, m *mistral.Model, prompt []int32, n,
 }
 
 // warmUp computes a short prompt and a few tokens, which reads every weight.
-var repackModes = map[string]mistral.RepackMode{
-	"load": mistral.RepackAtLoad, "background": mistral.RepackInBackground, "off": mistral.RepackOff,
-}
-
 // ttftPrompt is the prompt length of the time-to-first-token measurement.
 const ttftPrompt = 16
 

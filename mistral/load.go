@@ -216,18 +216,18 @@ func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 		}
 	}
 	m.current.Store(&m.plain)
+	var jobs []repackJob
+	var size int64
+	var packed *weightSet
 	if m.cfg.Repack != RepackOff {
-		if jobs, size, packed := m.planRepack(specs); len(jobs) > 0 {
-			if !atLoad {
-				m.repackInBackground(jobs, size, packed)
-			} else {
-				if err := m.repackAtLoad(ctx, jobs, size, progress); err != nil {
-					return err
-				}
-				m.current.Store(packed)
-				m.repack.bytes.Store(size)
-			}
+		jobs, size, packed = m.planRepack(specs)
+	}
+	if atLoad && len(jobs) > 0 {
+		if err := m.repackAtLoad(ctx, jobs, size, progress); err != nil {
+			return err
 		}
+		m.current.Store(packed)
+		m.repack.bytes.Store(size)
 	}
 	after, err := os.Stat(path)
 	if err != nil {
@@ -235,6 +235,9 @@ func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 	}
 	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || after.Size() != m.file.Size {
 		return ErrFileChanged
+	}
+	if !atLoad && len(jobs) > 0 {
+		m.repackInBackground(jobs, size, packed) // last: nothing can fail after it
 	}
 	return nil
 }

@@ -174,3 +174,18 @@ func TestRepackInBackground(t *testing.T) {
 	err = stopped.WaitRepack(context.Background())
 	assert.True(t, err == nil || errors.Is(err, context.Canceled), "WaitRepack after Close: %v", err)
 }
+
+func TestRepackModeText(t *testing.T) {
+	for _, m := range []RepackMode{RepackAtLoad, RepackInBackground, RepackOff} {
+		b, err := m.MarshalText()
+		require.NoError(t, err)
+		var back RepackMode
+		require.NoError(t, back.UnmarshalText(b))
+		assert.Equal(t, m, back, "%s", b)
+	}
+	var r RepackMode
+	assert.ErrorContains(t, r.UnmarshalText([]byte("later")), `"later"`)
+	_, err := RepackMode(7).MarshalText()
+	assert.Error(t, err)
+	assert.Equal(t, "RepackMode(7)", RepackMode(7).String())
+}

@@ -59,8 +59,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		seed    = fs.Uint64("seed", 0, "random seed; the same seed gives the same text (0: random)")
 		threads = fs.Int("threads", 0, "compute threads (0: one per CPU)")
 		stops   stopFlags
+		repack  mistral.RepackMode
 		verbose = fs.Bool("v", false, "log the model's details to standard error")
 	)
+	fs.TextVar(&repack, "repack", mistral.RepackAtLoad,
+		"when Q4_0 weights are copied to the faster interleaved layout: load, background (first token sooner) or off")
 	fs.Var(&stops, "stop", "stop before this string (repeatable); it is not printed")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -82,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	start := time.Now()
-	m, err := mistral.Load(ctx, path, mistral.Config{Threads: *threads, Logger: logger})
+	m, err := mistral.Load(ctx, path, mistral.Config{Threads: *threads, Logger: logger, Repack: repack})
 	if err != nil {
 		return err
 	}
