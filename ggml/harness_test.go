@@ -91,6 +91,18 @@ func (h *harness) run(outs ...*Tensor) [][]float32 {
 	return res
 }
 
+// randQuantized quantises a random rows x cols matrix to typ and returns
+// the float32 values and their quantised bytes.
+func randQuantized(t testing.TB, r *rand.Rand, typ Type, cols, rows int) ([]float32, []byte) {
+	t.Helper()
+	w := randF32(r, cols*rows)
+	rb, err := typ.RowBytes(int64(cols))
+	require.NoError(t, err)
+	raw := make([]byte, rb*int64(rows))
+	require.NoError(t, Quantize(typ, raw, w, rows, cols, nil))
+	return w, raw
+}
+
 func f32Bytes(v []float32) []byte {
 	b := make([]byte, 4*len(v))
 	for i, x := range v {

@@ -91,14 +91,7 @@ func TestMulMatQuantized(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/n=%d", typ, n), func(t *testing.T) {
 				r := rng(t)
 				const k, m = 512, 24
-				w := make([]float32, k*m)
-				for i := range w {
-					w[i] = float32(r.NormFloat64())
-				}
-				rb, err := typ.RowBytes(k)
-				require.NoError(t, err)
-				wq := make([]byte, rb*m)
-				require.NoError(t, Quantize(typ, wq, w, m, k, nil))
+				_, wq := randQuantized(t, r, typ, k, m)
 				xv := randF32(r, k*n)
 
 				h := newHarness(t)
@@ -430,11 +423,7 @@ func TestGetRows(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/n=%d", typ, n), func(t *testing.T) {
 				r := rng(t)
 				const d, rows = 256, 50
-				w := randF32(r, d*rows)
-				rb, err := typ.RowBytes(d)
-				require.NoError(t, err)
-				raw := make([]byte, rb*rows)
-				require.NoError(t, Quantize(typ, raw, w, rows, d, nil))
+				_, raw := randQuantized(t, r, typ, d, rows)
 				ids := make([]int32, n)
 				for i := range ids {
 					ids[i] = int32(r.IntN(rows))

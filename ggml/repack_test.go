@@ -25,20 +25,9 @@ func TestMulMatRepacked(t *testing.T) {
 			t.Run(fmt.Sprintf("%v/n=%d", typ, n), func(t *testing.T) {
 				r := rng(t)
 				const k, m = 512, 24
-				w := randF32(r, k*m)
-				rb, err := typ.RowBytes(k)
-				require.NoError(t, err)
-				wq := make([]byte, rb*m)
-				require.NoError(t, Quantize(typ, wq, w, m, k, nil))
+				_, wq := randQuantized(t, r, typ, k, m)
 				xv := randF32(r, k*n)
-
-				weights := NewContext(1, 0)
-				defer weights.Close()
-				rt := weights.NewTensor(typ, k, m)
-				rbuf, err := NewRepackBuffer(rt.Bytes())
-				require.NoError(t, err)
-				defer rbuf.Close()
-				require.NoError(t, rbuf.PlaceRepacked(rt, 0, wq))
+				rt := repacked(t, typ, wq, k, m)
 
 				h := newHarness(t)
 				a := h.input(typ, wq, k, m)
@@ -70,18 +59,9 @@ func TestRepackedRowsDoNotDependOnBatch(t *testing.T) {
 			continue
 		}
 		r := rng(t)
-		rb, err := typ.RowBytes(k)
-		require.NoError(t, err)
-		wq := make([]byte, rb*m)
-		require.NoError(t, Quantize(typ, wq, randF32(r, k*m), m, k, nil))
+		_, wq := randQuantized(t, r, typ, k, m)
 		x := randF32(r, k*4)
-		weights := NewContext(1, 0)
-		defer weights.Close()
-		rt := weights.NewTensor(typ, k, m)
-		rbuf, err := NewRepackBuffer(rt.Bytes())
-		require.NoError(t, err)
-		defer rbuf.Close()
-		require.NoError(t, rbuf.PlaceRepacked(rt, 0, wq))
+		rt := repacked(t, typ, wq, k, m)
 
 		h := newHarness(t)
 		one := h.f32(x[:k], k, 1)
@@ -91,6 +71,20 @@ func TestRepackedRowsDoNotDependOnBatch(t *testing.T) {
 		assert.Equal(t, out[0], out[1][:m], "%v: one row alone and first of four", typ)
 		assert.Equal(t, out[0], out[2][4*m:], "%v: one row alone and fifth of five", typ)
 	}
+}
+
+// repacked returns a k x m matrix of typ holding raw, stored interleaved in
+// a repacking buffer of its own, freed when the test ends.
+func repacked(t *testing.T, typ Type, raw []byte, k, m int64) *Tensor {
+	t.Helper()
+	weights := NewContext(1, 0)
+	t.Cleanup(weights.Close)
+	rt := weights.NewTensor(typ, k, m)
+	rbuf, err := NewRepackBuffer(rt.Bytes())
+	require.NoError(t, err)
+	t.Cleanup(rbuf.Close)
+	require.NoError(t, rbuf.PlaceRepacked(rt, 0, raw))
+	return rt
 }
 
 func TestRepackMisuse(t *testing.T) {

@@ -68,12 +68,10 @@ type repackJob struct {
 func (m *Model) planRepack(specs []tensorSpec) ([]repackJob, int64, *weightSet) {
 	var jobs []repackJob
 	var size int64
-	seen := map[string]bool{}
 	for _, s := range specs {
-		if !repackable(s) || seen[s.info.Name] {
+		if !repackable(s) { // (a tied output head is token_embd: never repackable)
 			continue
 		}
-		seen[s.info.Name] = true
 		jobs = append(jobs, repackJob{plain: *s.dst, offset: size, file: m.file.DataOffset + s.info.Offset,
 			data: m.file.TensorData(s.info)})
 		size += (s.info.Bytes() + 63) / 64 * 64
