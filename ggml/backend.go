@@ -92,7 +92,8 @@ type Buffer struct {
 	base   unsafe.Pointer
 	size   int64
 	pinner runtime.Pinner
-	repack bool // a repacking buffer (NewRepackBuffer)
+	repack bool   // a repacking buffer (NewRepackBuffer)
+	mem    []byte // memory from the operating system (NewOnDemandBuffer)
 }
 
 // AllocTensors allocates one buffer of the backend for every tensor of ctx
@@ -149,10 +150,15 @@ func (buf *Buffer) Place(t *Tensor, offset int64) error {
 	return nil
 }
 
-// Clear sets every byte of the buffer to v.
+// Clear sets every byte of the buffer to v. Clear(0) on a buffer from
+// NewOnDemandBuffer gives its pages back to the system instead of writing.
 func (buf *Buffer) Clear(v byte) {
 	if buf.c == nil {
 		panic("ggml: use of a closed Buffer")
+	}
+	if buf.mem != nil && v == 0 {
+		osZero(buf.mem)
+		return
 	}
 	C.ggml_backend_buffer_clear(buf.c, C.uint8_t(v))
 }
@@ -166,6 +172,10 @@ func (buf *Buffer) Close() {
 	C.ggml_backend_buffer_free(buf.c)
 	buf.c = nil
 	buf.pinner.Unpin()
+	if buf.mem != nil {
+		osFree(buf.mem)
+		buf.mem = nil
+	}
 }
 
 // Allocator places the intermediate tensors of graphs in one backend buffer,

@@ -34,7 +34,8 @@ func CanRepack(typ Type, shape []int64) bool {
 // the CPU backend then multiplies them (MulMat with an F32 right operand)
 // with its interleaved kernels. A repacked tensor can only be the left
 // operand of MulMat: it cannot be read back, viewed or used by other
-// operations.
+// operations. On Linux the memory asks for transparent huge pages (the
+// weights are streamed through on every token, and filled once).
 func NewRepackBuffer(size int64) (*Buffer, error) {
 	if size <= 0 {
 		return nil, fmt.Errorf("ggml: NewRepackBuffer: size %d", size)
@@ -47,8 +48,10 @@ func NewRepackBuffer(size int64) (*Buffer, error) {
 	if c == nil {
 		return nil, fmt.Errorf("ggml: NewRepackBuffer: out of memory (%d bytes)", size)
 	}
-	return &Buffer{c: c, base: C.ggml_backend_buffer_get_base(c), size: int64(C.ggml_backend_buffer_get_size(c)),
-		repack: true}, nil
+	buf := &Buffer{c: c, base: C.ggml_backend_buffer_get_base(c), size: int64(C.ggml_backend_buffer_get_size(c)),
+		repack: true}
+	adviseHugePages(buf.base, buf.size)
+	return buf, nil
 }
 
 // PlaceRepacked puts t at the byte offset of a repacking buffer and stores

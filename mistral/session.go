@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync/atomic"
 
 	"github.com/gomistral/gomistral/ggml"
@@ -173,7 +174,9 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 		s.k = append(s.k, s.cacheCtx.NewTensor(kType, int64(p.KVDim()), int64(n)).SetName(fmt.Sprintf("cache_k.%d", i)))
 		s.vt = append(s.vt, s.cacheCtx.NewTensor(vType, int64(n), int64(p.KVDim())).SetName(fmt.Sprintf("cache_vt.%d", i)))
 	}
-	if s.cacheBuf, err = s.be.AllocTensors(s.cacheCtx); err != nil {
+	// The cache's memory is taken from the system as it fills: a short
+	// conversation does not pay for the whole window.
+	if s.cacheBuf, err = ggml.NewOnDemandBuffer(slices.Concat(s.k, s.vt)...); err != nil {
 		s.free()
 		return nil, fmt.Errorf("mistral: new session: KV cache: %w", err)
 	}

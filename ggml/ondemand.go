@@ -1,0 +1,53 @@
+//go:build cgo
+
+package ggml
+
+// #include "api.h"
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+)
+
+// NewOnDemandBuffer places the tensors, none of which may be placed yet,
+// one after the other in memory taken straight from the operating system
+// and returns the buffer holding them. Unlike AllocTensors, nothing is
+// written to it: the memory reads as zeros and takes physical pages only
+// where something is written, so a KV cache costs what it holds rather than
+// what it could hold, and creating one is instant. Clear(0) gives the pages
+// back. The memory is CPU memory, for the CPU backend.
+func NewOnDemandBuffer(tensors ...*Tensor) (*Buffer, error) {
+	if len(tensors) == 0 {
+		return nil, errors.New("ggml: NewOnDemandBuffer: no tensors")
+	}
+	const align = 64
+	offsets := make([]int64, len(tensors))
+	var size int64
+	for i, t := range tensors {
+		if t.Allocated() {
+			return nil, fmt.Errorf("ggml: NewOnDemandBuffer: %v is already placed", t)
+		}
+		offsets[i] = size
+		size += (t.Bytes() + align - 1) / align * align
+	}
+	if size != int64(int(size)) {
+		return nil, fmt.Errorf("ggml: NewOnDemandBuffer: %d bytes do not fit in memory", size)
+	}
+	mem, err := osAlloc(int(size))
+	if err != nil {
+		return nil, fmt.Errorf("ggml: NewOnDemandBuffer: %d bytes: %w", size, err)
+	}
+	p := unsafe.Pointer(&mem[0])
+	buf := &Buffer{base: p, size: size, mem: mem}
+	buf.pinner.Pin(p) // (Go memory where the system has no mmap)
+	buf.c = C.ggml_backend_cpu_buffer_from_ptr(p, C.size_t(size))
+	for i, t := range tensors {
+		if err := buf.Place(t, offsets[i]); err != nil {
+			buf.Close()
+			return nil, err
+		}
+	}
+	return buf, nil
+}
