@@ -32,6 +32,9 @@ func NewOnDemandBuffer(tensors ...*Tensor) (*Buffer, error) {
 		offsets[i] = size
 		size += (t.Bytes() + align - 1) / align * align
 	}
+	if size == 0 {
+		return nil, errors.New("ggml: NewOnDemandBuffer: the tensors hold no bytes")
+	}
 	if size != int64(int(size)) {
 		return nil, fmt.Errorf("ggml: NewOnDemandBuffer: %d bytes do not fit in memory", size)
 	}

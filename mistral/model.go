@@ -52,8 +52,9 @@ const (
 	// RepackAtLoad (the default) repacks before Load returns. Load then
 	// takes the time to copy the weights into new memory (in huge pages on
 	// Linux): on the machine this was measured on, where the first touch of
-	// new memory is slow, 0.4 to 0.6 s per GB (1.8 to 2.5 s for a 7B Q4_0
-	// file in the page cache, against 0.05 s without repacking).
+	// new memory is slow, 0.4 to 1.2 s per GB (1.4 to 2.5 s for a 7B Q4_0
+	// file in the page cache in most runs, up to 4.8 s when the system had
+	// little free memory; 0.05 s without repacking).
 	RepackAtLoad RepackMode = iota
 
 	// RepackInBackground returns from Load at once, with every weight read
