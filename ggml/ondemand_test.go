@@ -77,7 +77,7 @@ func TestOnDemandBuffer(t *testing.T) {
 	assert.Equal(t, make([]float32, cols*rows), got, "cleared memory reads as zeros")
 	buf.Clear(7)
 	ts[3].ReadF32(got[:1])
-	assert.Equal(t, math32frombits(0x07070707), got[0], "Clear with another byte writes it")
+	assert.Equal(t, math.Float32frombits(0x07070707), got[0], "Clear with another byte writes it")
 
 	buf.Close()
 	buf.Close() // idempotent
@@ -126,7 +126,9 @@ func smapsField(t *testing.T, p unsafe.Pointer, field string) string {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line := sc.Text()
-		if lo, hi, ok := strings.Cut(strings.Fields(line)[0], "-"); ok && !strings.HasSuffix(strings.Fields(line)[0], ":") {
+		// A mapping starts with a line "start-end perms ...".
+		first, _, _ := strings.Cut(line, " ")
+		if lo, hi, ok := strings.Cut(first, "-"); ok {
 			l, err1 := strconv.ParseUint(lo, 16, 64)
 			h, err2 := strconv.ParseUint(hi, 16, 64)
 			if err1 == nil && err2 == nil {
@@ -142,5 +144,3 @@ func smapsField(t *testing.T, p unsafe.Pointer, field string) string {
 	t.Fatalf("no %s for the mapping at %#x in /proc/self/smaps", field, addr)
 	return ""
 }
-
-func math32frombits(b uint32) float32 { return math.Float32frombits(b) }

@@ -134,7 +134,7 @@ func buildForward(m *Model, key graphKey) *forward {
 	for _, sk := range key.segs {
 		blk := int64(sk.s.slots.block)
 		f.segs = append(f.segs, segmentIO{
-			mask:   ctx.NewTensor(ggml.F32, int64(sk.viewLen)+blk, int64(attnRows(sk.tokens, p.Heads/p.KVHeads))).SetName("mask").SetInput(),
+			mask:   ctx.NewTensor(ggml.F32, int64(sk.viewLen)+blk, int64(attnRows(sk.tokens, p.Group()))).SetName("mask").SetInput(),
 			kSlots: ctx.NewTensor(ggml.I64, int64(sk.tokens)).SetName("k_slots").SetInput(),
 			vIndex: ctx.NewTensor(ggml.I64, kvDim*int64(sk.tokens)).SetName("v_index").SetInput(),
 		})
@@ -191,8 +191,8 @@ func attention(ctx *ggml.Context, g *ggml.Graph, m *Model, sk segmentKey, in seg
 	s := sk.s
 	kc, vt := s.k[il], s.vt[il]
 	nw := int64(sk.tokens)
-	grp := nh / nkv // query heads per key head
-	ar := int64(attnRows(sk.tokens, int(grp)))
+	grp := int64(p.Group()) // query heads per key head
+	ar := int64(attnRows(sk.tokens, p.Group()))
 	cols := ar * grp // score columns per key head
 	kvl := int64(sk.viewLen)
 	blk := int64(s.slots.block)

@@ -45,6 +45,9 @@ func (p Params) KVDim() int { return p.KVHeads * p.HeadDim }
 // QDim returns the width of one position's queries in one layer.
 func (p Params) QDim() int { return p.Heads * p.HeadDim }
 
+// Group returns how many query heads share each key and value head.
+func (p Params) Group() int { return p.Heads / p.KVHeads }
+
 // readParams reads the hyper-parameters from the metadata; vocab is the
 // number of rows of the embedding. Shapes are checked against the tensors
 // later, in checkTensors.
