@@ -11,11 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomistral/gomistral/internal/testref"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-const tinyModel = "../models/tiny-mistral-v1-f16.gguf"
+var tinyModel = testref.TinyModel()
 
 type refSeq struct {
 	Name    string  `json:"name"`
@@ -24,7 +26,7 @@ type refSeq struct {
 }
 
 func valText(t *testing.T) (string, float64) {
-	raw, err := os.ReadFile("../testdata/tiny-mistral-v1/ref.json")
+	raw, err := os.ReadFile(testref.Testdata("tiny-mistral-v1", "ref.json"))
 	require.NoError(t, err)
 	var ref struct{ Sequences []refSeq }
 	require.NoError(t, json.Unmarshal(raw, &ref))

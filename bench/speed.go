@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/gomistral/gomistral/ggml"
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 	"github.com/gomistral/gomistral/internal/synth"
 	"github.com/gomistral/gomistral/mistral"
 )

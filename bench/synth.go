@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/gomistral/gomistral/ggml"
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 	"github.com/gomistral/gomistral/internal/synth"
 	"github.com/gomistral/gomistral/quant"
 )

@@ -1,6 +1,6 @@
 package ggml
 
-import "github.com/gomistral/gomistral/gguf"
+import "github.com/gomistral/gomistral/ggml/gguf"
 
 // Type is a GGML tensor type (enum ggml_type). It is the type GGUF files
 // store, so the table of names and sizes lives in package gguf; this package

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"sync"
 
-	"github.com/gomistral/gomistral/grammar"
+	"github.com/gomistral/gomistral/mistral/grammar"
 )
 
 // ErrGrammarStuck: the grammar allows no token at all and the text is not

@@ -6,7 +6,7 @@ import (
 	"log"
 
 	"github.com/gomistral/gomistral/mistral"
-	"github.com/gomistral/gomistral/models"
+	"github.com/gomistral/gomistral/mistral/models"
 )
 
 // Generate a greedy continuation with the small model that ships with the

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"iter"
 
-	"github.com/gomistral/gomistral/grammar"
+	"github.com/gomistral/gomistral/mistral/grammar"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 

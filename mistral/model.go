@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gomistral/gomistral/ggml"
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 

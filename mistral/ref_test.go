@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gomistral/gomistral/internal/testref"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,9 +19,9 @@ import (
 // (testdata/tiny-mistral-v1/ref.json and ref_logits.f32, copied from
 // ../shared/testdata).
 
-const (
-	tinyModel = "../models/tiny-mistral-v1-f16.gguf"
-	tinyRef   = "../testdata/tiny-mistral-v1"
+var (
+	tinyModel = testref.TinyModel()
+	tinyRef   = testref.Testdata("tiny-mistral-v1")
 )
 
 type refSequence struct {

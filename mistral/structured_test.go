@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gomistral/gomistral/grammar"
 	"github.com/gomistral/gomistral/internal/jsonschema"
+	"github.com/gomistral/gomistral/mistral/grammar"
 )
 
 var testSchemas = []string{

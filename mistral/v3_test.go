@@ -7,13 +7,15 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gomistral/gomistral/internal/testref"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // The llama.cpp-made quantisations of tiny-mistral-v3 (extended: they live
 // in ../shared/testdata, beside the repository, not in it).
-const sharedV3 = "../../shared/testdata/tiny-mistral-v3"
+var sharedV3, _ = testref.SharedPath("tiny-mistral-v3")
 
 func v3Files(t *testing.T) {
 	if _, err := os.Stat(sharedV3); err != nil {

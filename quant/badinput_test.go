@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gomistral/gomistral/gguf"
-	"github.com/gomistral/gomistral/safetensors"
+	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/quant/safetensors"
 )
 
 // badSource is a broken model folder and the error it must cause.

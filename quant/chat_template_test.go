@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomistral/gomistral/internal/testref"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -106,7 +108,7 @@ func tokenizeLikeLlamaCpp(t *testing.T, tok *tokenizer.Tokenizer, text string) [
 }
 
 func TestChatTemplateV1MatchesMistralCommon(t *testing.T) {
-	b, err := os.ReadFile("../testdata/tokenizer/vectors.json")
+	b, err := os.ReadFile(testref.Testdata("tokenizer", "vectors.json"))
 	require.NoError(t, err)
 	var vectors struct {
 		V1 struct {
@@ -115,7 +117,7 @@ func TestChatTemplateV1MatchesMistralCommon(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(b, &vectors))
 	require.NotEmpty(t, vectors.V1.Chat)
-	tok, err := tokenizer.LoadSentencePiece("../testdata/tokenizer/mistral-v1.model")
+	tok, err := tokenizer.LoadSentencePiece(testref.Testdata("tokenizer", "mistral-v1.model"))
 	require.NoError(t, err)
 	var renders []render
 	for _, c := range vectors.V1.Chat {

@@ -8,21 +8,26 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gomistral/gomistral/internal/testref"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 )
 
 // Test data: the tiny Mistral shipped with the repository, the GGUF file a
 // reference converter made from it, and the larger data of ../../shared.
+var (
+	tinyV1     = testref.Testdata("tiny-mistral-v1")
+	refV1      = testref.TinyModel()
+	sharedData = testref.SharedDir()
+)
+
 const (
-	tinyV1     = "../testdata/tiny-mistral-v1"
-	refV1      = "../models/tiny-mistral-v1-f16.gguf"
-	sharedData = "../../shared/testdata"
-	refName    = "tiny-mistral" // general.name of the reference files
-	shard1     = "model-00001-of-00002.safetensors"
-	shard2     = "model-00002-of-00002.safetensors"
+	refName = "tiny-mistral" // general.name of the reference files
+	shard1  = "model-00001-of-00002.safetensors"
+	shard2  = "model-00002-of-00002.safetensors"
 )
 
 // shared returns the path of name under ../../shared/testdata, skipping the

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/gomistral/gomistral/ggml"
-	"github.com/gomistral/gomistral/gguf"
-	"github.com/gomistral/gomistral/safetensors"
+	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/quant/safetensors"
 )
 
 // inputTensor is one tensor to write, from a model folder or a GGUF file:

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 )
 
 // The mixtures of the named quantisations.

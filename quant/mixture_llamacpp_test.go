@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gomistral/gomistral/gguf"
-	"github.com/gomistral/gomistral/safetensors"
+	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/quant/safetensors"
 )
 
 // syntheticModel describes a made-up llama-architecture model whose F16

@@ -8,7 +8,7 @@ import (
 	"runtime"
 	"slices"
 
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 )
 
 // QuantizeOptions configures Quantize. The zero value writes F32 weights

@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
-	"github.com/gomistral/gomistral/safetensors"
+	"github.com/gomistral/gomistral/quant/safetensors"
 )
 
 // f16Matrix returns a rows×cols F16 tensor of normally distributed values

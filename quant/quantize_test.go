@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 )
 
 // discardLogger silences the runtime's and the quantiser's logs in tests.

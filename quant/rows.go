@@ -7,7 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gomistral/gomistral/ggml"
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 )
 
 // chunkElements is about how many elements a goroutine decodes and encodes

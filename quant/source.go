@@ -10,7 +10,7 @@ import (
 	"sort"
 
 	"github.com/gomistral/gomistral/mistral/tokenizer"
-	"github.com/gomistral/gomistral/safetensors"
+	"github.com/gomistral/gomistral/quant/safetensors"
 )
 
 // Files of a model folder.

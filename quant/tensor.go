@@ -7,8 +7,8 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/gomistral/gomistral/gguf"
-	"github.com/gomistral/gomistral/safetensors"
+	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/quant/safetensors"
 )
 
 // sourceTensor is one tensor of the model as it will be written: its GGUF

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gomistral/gomistral/gguf"
-	"github.com/gomistral/gomistral/safetensors"
+	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/quant/safetensors"
 )
 
 // refFloats returns the values of a tensor of the reference file, F16 or F32.

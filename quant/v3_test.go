@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
-	"github.com/gomistral/gomistral/safetensors"
+	"github.com/gomistral/gomistral/quant/safetensors"
 )
 
 // q8Block is the layout of GGML's Q8_0: 32 int8 values after an F16 scale.

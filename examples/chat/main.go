@@ -27,7 +27,7 @@ import (
 	"time"
 
 	"github.com/gomistral/gomistral/mistral"
-	"github.com/gomistral/gomistral/models"
+	"github.com/gomistral/gomistral/mistral/models"
 )
 
 func main() {

@@ -23,9 +23,9 @@ import (
 	"os/signal"
 	"strings"
 
-	"github.com/gomistral/gomistral/grammar"
 	"github.com/gomistral/gomistral/mistral"
-	"github.com/gomistral/gomistral/models"
+	"github.com/gomistral/gomistral/mistral/grammar"
+	"github.com/gomistral/gomistral/mistral/models"
 )
 
 func main() {

@@ -24,7 +24,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gomistral/gomistral/mistral"
-	"github.com/gomistral/gomistral/models"
+	"github.com/gomistral/gomistral/mistral/models"
 )
 
 func main() {

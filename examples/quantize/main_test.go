@@ -12,12 +12,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 )
 
 const (
 	v1Folder = "../../testdata/tiny-mistral-v1"
-	v1GGUF   = "../../models/tiny-mistral-v1-f16.gguf"
+	v1GGUF   = "../../mistral/models/tiny-mistral-v1-f16.gguf"
 )
 
 // runQuiet runs the program as when its output is not a terminal.

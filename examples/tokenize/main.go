@@ -23,7 +23,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 

@@ -13,7 +13,7 @@ import (
 
 const (
 	v1Model = "../../testdata/tokenizer/mistral-v1.model"
-	v1GGUF  = "../../models/tiny-mistral-v1-f16.gguf"
+	v1GGUF  = "../../mistral/models/tiny-mistral-v1-f16.gguf"
 )
 
 func TestRun(t *testing.T) {

@@ -23,7 +23,7 @@ import (
 	"os"
 
 	"github.com/gomistral/gomistral/mistral"
-	"github.com/gomistral/gomistral/models"
+	"github.com/gomistral/gomistral/mistral/models"
 )
 
 func main() {

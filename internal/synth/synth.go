@@ -18,8 +18,8 @@ import (
 	"strings"
 
 	"github.com/gomistral/gomistral/ggml"
-	"github.com/gomistral/gomistral/gguf"
-	"github.com/gomistral/gomistral/models"
+	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/mistral/models"
 )
 
 // Shape is a Mistral model's shape.

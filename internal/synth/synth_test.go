@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gomistral/gomistral/ggml"
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 )
 
 func TestWriteSmallShape(t *testing.T) {

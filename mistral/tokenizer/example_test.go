@@ -5,7 +5,7 @@ import (
 	"log"
 	"strings"
 
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 
@@ -124,7 +124,7 @@ func ExampleTokenizer_EncodeChat() {
 }
 
 func ExampleFromGGUF() {
-	f, err := gguf.Open("../../models/tiny-mistral-v1-f16.gguf")
+	f, err := gguf.Open("../models/tiny-mistral-v1-f16.gguf")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/internal/testref"
+
+	"github.com/gomistral/gomistral/ggml/gguf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -47,7 +49,7 @@ func sameVocabulary(t *testing.T, want, got *Tokenizer, userDefinedAsNormal bool
 }
 
 func TestVectorsGGUFv1(t *testing.T) {
-	tok := openGGUF(t, filepath.Join("../../models", "tiny-mistral-v1-f16.gguf"))
+	tok := openGGUF(t, testref.TinyModel())
 	sameVocabulary(t, v1(t), tok, false)
 	assert.True(t, tok.AddBOS())
 	assert.False(t, tok.AddEOS())

@@ -7,14 +7,16 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gomistral/gomistral/internal/testref"
+
 	"github.com/stretchr/testify/require"
 )
 
 // testdata is the repository's testdata directory.
-const testdata = "../../testdata"
+var testdata = testref.Testdata()
 
 // sharedTestdata holds the larger reference files, outside the repository.
-const sharedTestdata = "../../../shared/testdata"
+var sharedTestdata = testref.SharedDir()
 
 type vectorCase struct {
 	Text    string   `json:"text"`

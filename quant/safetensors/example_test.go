@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/gomistral/gomistral/safetensors"
+	"github.com/gomistral/gomistral/quant/safetensors"
 )
 
 func Example() {
-	set, err := safetensors.OpenDir("../testdata/tiny-mistral-v1")
+	set, err := safetensors.OpenDir("../../testdata/tiny-mistral-v1")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gomistral/gomistral/internal/testref"
+
 	"github.com/stretchr/testify/require"
 )
 
@@ -54,4 +56,4 @@ func writeTemp(t testing.TB, name string, b []byte) string {
 
 // tinyDir is the Hugging Face layout of the tiny Mistral shipped with the
 // repository.
-const tinyDir = "../testdata/tiny-mistral-v1"
+var tinyDir = testref.Testdata("tiny-mistral-v1")

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/gomistral/gomistral/gguf"
+	"github.com/gomistral/gomistral/ggml/gguf"
 )
 
 func Example() {

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/gomistral/gomistral/grammar"
+	"github.com/gomistral/gomistral/mistral/grammar"
 )
 
 // words is a tiny vocabulary for the examples: a real one comes from

@@ -8,13 +8,17 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"github.com/gomistral/gomistral/internal/testref"
 )
 
 // realHeaders returns the JSON headers and data sizes of the safetensors files
 // of the tiny models (the shared consolidated one too, when present).
 func realHeaders(f *testing.F) (headers [][]byte, sizes []int64) {
 	paths, _ := filepath.Glob(filepath.Join(tinyDir, "*.safetensors"))
-	paths = append(paths, "../../shared/testdata/tiny-mistral-v1-consolidated/consolidated.safetensors")
+	if p, ok := testref.SharedPath("tiny-mistral-v1-consolidated", "consolidated.safetensors"); ok {
+		paths = append(paths, p)
+	}
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {

@@ -8,15 +8,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gomistral/gomistral/internal/testref"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // repoModel is the GGUF file shipped in the repository; sharedTestdata holds
 // more of them beside the repository (absent from a fresh clone).
-const (
-	repoModel      = "../models/tiny-mistral-v1-f16.gguf"
-	sharedTestdata = "../../shared/testdata"
+var (
+	repoModel      = testref.TinyModel()
+	sharedTestdata = testref.SharedDir()
 )
 
 // sharedModels returns the GGUF files under sharedTestdata, or skips t.

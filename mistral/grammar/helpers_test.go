@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gomistral/gomistral/internal/testref"
+
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 	"github.com/stretchr/testify/require"
 )
@@ -38,7 +40,7 @@ func byteVocab(extra ...string) listVocab {
 	return append(v, extra...)
 }
 
-const mistralModel = "../testdata/tokenizer/mistral-v1.model"
+var mistralModel = testref.Testdata("tokenizer", "mistral-v1.model")
 
 var mistral struct {
 	once sync.Once
