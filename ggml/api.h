@@ -133,6 +133,21 @@ void                ggml_build_forward_expand(struct ggml_cgraph *g, struct ggml
 int                 ggml_graph_n_nodes(struct ggml_cgraph *g);
 
 // Backends and buffers.
+// Devices, from GGML's registry (the CPU is always there).
+struct ggml_backend_device;
+size_t                       ggml_backend_dev_count(void);
+struct ggml_backend_device  *ggml_backend_dev_get(size_t index);
+const char                  *ggml_backend_dev_name(struct ggml_backend_device *d);
+const char                  *ggml_backend_dev_description(struct ggml_backend_device *d);
+int                          ggml_backend_dev_type(struct ggml_backend_device *d);
+void                         ggml_backend_dev_memory(struct ggml_backend_device *d, size_t *free, size_t *total);
+struct ggml_backend         *ggml_backend_dev_init(struct ggml_backend_device *d, const char *params);
+struct ggml_backend_buffer_type *ggml_backend_dev_buffer_type(struct ggml_backend_device *d);
+struct ggml_backend_buffer  *ggml_backend_dev_buffer_from_host_ptr(struct ggml_backend_device *d, void *ptr, size_t size,
+                                                                  size_t max_tensor_size);
+struct ggml_backend_buffer  *ggml_backend_alloc_ctx_tensors_from_buft(struct ggml_context *ctx,
+                                                                     struct ggml_backend_buffer_type *buft);
+
 struct ggml_backend        *ggml_backend_cpu_init(void);
 void                        ggml_backend_cpu_set_n_threads(struct ggml_backend *b, int n_threads);
 void                        ggml_backend_free(struct ggml_backend *b);

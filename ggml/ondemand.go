@@ -19,24 +19,10 @@ import (
 // what it could hold, and creating one is instant. Clear(0) gives the pages
 // back. The memory is CPU memory, for the CPU backend.
 func NewOnDemandBuffer(tensors ...*Tensor) (*Buffer, error) {
-	if len(tensors) == 0 {
-		return nil, errors.New("ggml: NewOnDemandBuffer: no tensors")
-	}
 	const align = 64
-	offsets := make([]int64, len(tensors))
-	var size int64
-	for i, t := range tensors {
-		if t.Allocated() {
-			return nil, fmt.Errorf("ggml: NewOnDemandBuffer: %v is already placed", t)
-		}
-		offsets[i] = size
-		size += (t.Bytes() + align - 1) / align * align
-	}
-	if size == 0 {
-		return nil, errors.New("ggml: NewOnDemandBuffer: the tensors hold no bytes")
-	}
-	if size != int64(int(size)) {
-		return nil, fmt.Errorf("ggml: NewOnDemandBuffer: %d bytes do not fit in memory", size)
+	offsets, size, err := layOut(tensors, align)
+	if err != nil {
+		return nil, fmt.Errorf("ggml: NewOnDemandBuffer: %w", err)
 	}
 	mem, err := osAlloc(int(size))
 	if err != nil {
@@ -53,4 +39,28 @@ func NewOnDemandBuffer(tensors ...*Tensor) (*Buffer, error) {
 		}
 	}
 	return buf, nil
+}
+
+// layOut places tensors one after the other, each at a multiple of align
+// bytes, and returns their offsets and the bytes they span. None may be
+// placed yet.
+func layOut(tensors []*Tensor, align int64) (offsets []int64, size int64, err error) {
+	if len(tensors) == 0 {
+		return nil, 0, errors.New("no tensors")
+	}
+	offsets = make([]int64, len(tensors))
+	for i, t := range tensors {
+		if t.Allocated() {
+			return nil, 0, fmt.Errorf("%v is already placed", t)
+		}
+		offsets[i] = size
+		size += (t.Bytes() + align - 1) / align * align
+	}
+	if size == 0 {
+		return nil, 0, errors.New("the tensors hold no bytes")
+	}
+	if size != int64(int(size)) {
+		return nil, 0, fmt.Errorf("%d bytes do not fit in memory", size)
+	}
+	return offsets, size, nil
 }
