@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -243,7 +245,7 @@ func speedOneCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var pps, tgs []float64
 	for rep := 0; rep <= *reps && *parallel > 1; rep++ {
 		// The first repetition warms up.
-		tg, err := batchedGeneration(ctx, m, prompt, *n, *parallel, *batch, *threads)
+		tg, err := batchedGeneration(ctx, m, prompt, *n, *parallel, *batch)
 		if err != nil {
 			return err
 		}
@@ -356,13 +358,14 @@ func medianSpread(v []float64) (median, lo, hi float64) {
 	return median, s[0], s[len(s)-1]
 }
 
-// batchedGeneration prefills parallel sessions with the prompt, then decodes
-// n tokens in each, all sessions in one batch per step, and returns the
-// total tokens per second of the decoding.
-func batchedGeneration(ctx context.Context, m *mistral.Model, prompt []int32, n, parallel, batch, threads int) (float64, error) {
+// batchedGeneration prefills parallel sessions with the prompt, then
+// generates n tokens in each from its own goroutine (greedy, past EOS), as
+// users run several Sessions at once: the Model batches their steps. It
+// returns the total tokens per second of the generation.
+func batchedGeneration(ctx context.Context, m *mistral.Model, prompt []int32, n, parallel, batch int) (float64, error) {
 	sessions := make([]*mistral.Session, parallel)
 	for i := range sessions {
-		s, err := m.NewSession(mistral.SessionConfig{BatchSize: batch, Threads: threads})
+		s, err := m.NewSession(mistral.SessionConfig{BatchSize: batch})
 		if err != nil {
 			return 0, err
 		}
@@ -372,20 +375,22 @@ func batchedGeneration(ctx context.Context, m *mistral.Model, prompt []int32, n,
 		}
 		sessions[i] = s
 	}
-	b, err := m.NewBatch(mistral.BatchConfig{Threads: threads})
-	if err != nil {
-		return 0, err
-	}
-	defer b.Close()
-	toks := make([]int32, parallel)
+	errs := make([]error, parallel)
+	var wg sync.WaitGroup
 	t0 := time.Now()
-	for i := 0; i < n; i++ {
-		for j := range toks {
-			toks[j] = int32(1 + i + j)
-		}
-		if err := b.Decode(ctx, sessions, toks); err != nil {
-			return 0, err
-		}
+	for i, s := range sessions {
+		wg.Go(func() {
+			for _, err := range s.GenerateTokens(ctx, nil, mistral.GenerateConfig{MaxTokens: n, IgnoreEOS: true}) {
+				if err != nil {
+					errs[i] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return 0, err
 	}
 	return float64(n*parallel) / time.Since(t0).Seconds(), nil
 }

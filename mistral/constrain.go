@@ -27,7 +27,7 @@ type grammars struct {
 
 const maxCachedIndexes = 16
 
-func (m *Model) grammarIndex(g *grammar.Grammar) *grammar.Index {
+func (m *model) grammarIndex(g *grammar.Grammar) *grammar.Index {
 	c := &m.grammars
 	c.once.Do(func() {
 		c.tokens = grammar.FromTokenizer(m.tok)

@@ -120,6 +120,8 @@ func (s *Session) generate(ctx context.Context, cfg GenerateConfig, yield func(T
 		yield(Token{}, fmt.Errorf("mistral: generate: empty session and empty prompt"))
 		return
 	}
+	s.m.sched.begin(s)
+	defer s.m.sched.end(s)
 	tok := s.m.tok
 	var gs *grammarStage
 	if cfg.Grammar != nil {

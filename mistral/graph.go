@@ -19,7 +19,7 @@ type segment struct {
 
 // segmentKey is the shape a segment gives the graph.
 type segmentKey struct {
-	s         *Session
+	c         *kvCache
 	tokens    int
 	viewLen   int // cache slots read before the pass writes
 	blockSlot int // first slot of the segment's block
@@ -89,18 +89,19 @@ func (f *forward) close() {
 
 // attnRows is how many query rows a segment's attention computes. The
 // queries of the heads that share a key head are multiplied together (group
-// of them per token), and GGML multiplies a single column with other kernels
-// than several: a token's attention must not depend on its company, so a
-// lone token of a model without grouped heads is computed twice.
-func attnRows(tokens, group int) int {
-	if group*tokens < 2 {
+// of them per token); where the device multiplies a single column with
+// other kernels than several (pad, see ggml.ProductKernels), a lone token of
+// a model without grouped heads is computed twice, so that a token's
+// attention does not depend on its company.
+func attnRows(tokens, group int, pad bool) int {
+	if pad && group*tokens < 2 {
 		return 2
 	}
 	return tokens
 }
 
 // graphTensors bounds the tensors of a forward graph.
-func graphTensors(layers, segs int) int { return (40+24*segs)*layers + 64 + 8*segs }
+func graphTensors(layers, segs int) int { return (40+36*segs)*layers + 64 + 8*segs }
 
 // buildForward builds the graph of Mistral's forward pass. For each
 // segment, in each layer:
@@ -116,7 +117,7 @@ func graphTensors(layers, segs int) int { return (40+24*segs)*layers + 64 + 8*se
 //
 // The caches hold exactly their slots; no token ever sees a position twice
 // or misses one of its window.
-func buildForward(m *Model, key graphKey) *forward {
+func buildForward(m *model, key graphKey) *forward {
 	p := m.params
 	rows := int64(key.rows())
 	hd, nh, nkv := int64(p.HeadDim), int64(p.Heads), int64(p.KVHeads)
@@ -132,9 +133,9 @@ func buildForward(m *Model, key graphKey) *forward {
 	f.tokens = ctx.NewTensor(ggml.I32, rows).SetName("tokens").SetInput()
 	f.pos = ctx.NewTensor(ggml.I32, rows).SetName("positions").SetInput()
 	for _, sk := range key.segs {
-		blk := int64(sk.s.slots.block)
+		blk := int64(sk.c.block)
 		f.segs = append(f.segs, segmentIO{
-			mask:   ctx.NewTensor(ggml.F32, int64(sk.viewLen)+blk, int64(attnRows(sk.tokens, p.Group()))).SetName("mask").SetInput(),
+			mask:   ctx.NewTensor(ggml.F32, int64(sk.viewLen)+blk, int64(attnRows(sk.tokens, p.Group(), sk.c.attnPad))).SetName("mask").SetInput(),
 			kSlots: ctx.NewTensor(ggml.I64, int64(sk.tokens)).SetName("k_slots").SetInput(),
 			vIndex: ctx.NewTensor(ggml.I64, kvDim*int64(sk.tokens)).SetName("v_index").SetInput(),
 		})
@@ -183,20 +184,20 @@ func buildForward(m *Model, key graphKey) *forward {
 
 // attention computes one segment's attention in layer il, from the rows of
 // q, k and v starting at row, and returns its output [q_dim, tokens].
-func attention(ctx *ggml.Context, g *ggml.Graph, m *Model, sk segmentKey, in segmentIO, il int,
+func attention(ctx *ggml.Context, g *ggml.Graph, m *model, sk segmentKey, in segmentIO, il int,
 	q, k, v *ggml.Tensor, row int64) *ggml.Tensor {
 	p := m.params
 	hd, nh, nkv := int64(p.HeadDim), int64(p.Heads), int64(p.KVHeads)
 	kvDim := int64(p.KVDim())
-	s := sk.s
-	kc, vt := s.k[il], s.vt[il]
+	c := sk.c
+	kc, vt := c.k[il], c.vt[il]
 	nw := int64(sk.tokens)
 	grp := int64(p.Group()) // query heads per key head
-	ar := int64(attnRows(sk.tokens, p.Group()))
+	ar := int64(attnRows(sk.tokens, p.Group(), c.attnPad))
 	cols := ar * grp // score columns per key head
 	kvl := int64(sk.viewLen)
-	blk := int64(s.slots.block)
-	nSlots := int64(s.slots.n)
+	blk := int64(c.block)
+	nSlots := int64(c.n)
 	scale := float32(1 / math.Sqrt(float64(p.HeadDim)))
 
 	// The segment's queries, grouped by the key head they share:

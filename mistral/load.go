@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/gomistral/gomistral/ggml"
@@ -24,9 +25,16 @@ import (
 // ctx cancels the load between tensors.
 func Load(ctx context.Context, path string, cfg Config) (*Model, error) {
 	start := time.Now()
+	if err := cfg.check(); err != nil {
+		return nil, fmt.Errorf("mistral: load: %w", err)
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.Default()
+	}
+	dev := cfg.Device
+	if dev == nil {
+		dev = ggml.CPU()
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("mistral: load: %w", err)
@@ -34,6 +42,9 @@ func Load(ctx context.Context, path string, cfg Config) (*Model, error) {
 	before, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("mistral: load: %w", err)
+	}
+	if before.IsDir() {
+		return nil, fmt.Errorf("mistral: load %s: %w: a directory, not a GGUF file", path, ErrNotGGUF)
 	}
 	f, err := gguf.Open(path)
 	if err != nil {
@@ -43,8 +54,9 @@ func Load(ctx context.Context, path string, cfg Config) (*Model, error) {
 		}
 		return nil, fmt.Errorf("mistral: load: %w", err)
 	}
-	m := &Model{file: f, log: log, cfg: cfg}
+	m := &model{file: f, log: log, cfg: cfg, dev: dev}
 	if err := m.load(ctx, path, before); err != nil {
+		m.sched.free()
 		m.buf.Close()
 		m.repack.close()
 		m.weights.Close()
@@ -52,13 +64,29 @@ func Load(ctx context.Context, path string, cfg Config) (*Model, error) {
 		return nil, fmt.Errorf("mistral: load %s: %w", path, err)
 	}
 	p := m.params
-	log.Info("mistral: model loaded", "path", path, "name", p.Name, "layers", p.Layers, "dim", p.Dim,
+	log.Debug("mistral: model loaded", "path", path, "name", p.Name, "layers", p.Layers, "dim", p.Dim,
 		"heads", p.Heads, "kv_heads", p.KVHeads, "vocab", p.Vocab, "window", p.Window,
-		"window_source", p.WindowSource, "repacked_bytes", m.RepackedBytes(), "repack", m.cfg.Repack, "elapsed", time.Since(start).Round(time.Millisecond))
-	return m, nil
+		"window_source", p.WindowSource, "device", dev, "threads", m.threads(),
+		"repacked_bytes", m.repack.bytes.Load(), "repack", m.cfg.Repack, "elapsed", time.Since(start).Round(time.Millisecond))
+	h := &Model{model: m}
+	h.cleanup = runtime.AddCleanup(h, leaked, leak{log: log, what: "Model " + path, where: callers(), free: m.close})
+	return h, nil
 }
 
-func (m *Model) load(ctx context.Context, path string, before os.FileInfo) error {
+// check reports a configuration value that cannot mean anything.
+func (cfg Config) check() error {
+	switch {
+	case cfg.Threads < 0:
+		return fmt.Errorf("Config.Threads %d is negative (0 means one per CPU)", cfg.Threads)
+	case cfg.SlidingWindow < 0:
+		return fmt.Errorf("Config.SlidingWindow %d is negative (0 means the file's)", cfg.SlidingWindow)
+	case cfg.Repack < 0 || int(cfg.Repack) >= len(repackNames):
+		return fmt.Errorf("Config.Repack %d is not a RepackMode", int(cfg.Repack))
+	}
+	return nil
+}
+
+func (m *model) load(ctx context.Context, path string, before os.FileInfo) error {
 	f := m.file
 	embd, ok := f.Tensor("token_embd.weight")
 	if !ok {
@@ -73,7 +101,7 @@ func (m *Model) load(ctx context.Context, path string, before os.FileInfo) error
 	}
 	m.params = p
 	if p.WindowSource == "recognised" {
-		m.log.Info("mistral: recognised Mistral 7B v0.1 without a sliding_window key; using its window of 4096")
+		m.log.Debug("mistral: recognised Mistral 7B v0.1 without a sliding_window key; using its window of 4096")
 	}
 	tok, err := tokenizer.FromGGUF(f.File)
 	if err != nil {
@@ -158,37 +186,16 @@ func equalShape(a, b []int64) bool {
 	return true
 }
 
-// mapWeights makes a GGML tensor for each weight and places its data where
-// it lies in the mapped file, or interleaved in memory for the weights that
-// are repacked.
-func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string, before os.FileInfo) error {
+// mapWeights makes a GGML tensor for each weight, places its data where it
+// lies in the mapped file, repacks the weights the device multiplies faster
+// in its own layout (now or in the background, as Config.Repack says) and
+// starts the scheduler that runs the Sessions' passes.
+func (m *model) mapWeights(ctx context.Context, specs []tensorSpec, path string, before os.FileInfo) error {
 	m.plain.layers = make([]layer, m.params.Layers)
 	m.bindSpecs(specs)
-	m.weights = ggml.NewContext(len(specs), 0)
-	buf, err := ggml.NewHostBuffer(m.file.Bytes())
-	if err != nil {
-		return err
-	}
-	m.buf = buf
 	var total, done int64
 	for _, s := range specs {
 		total += s.info.Bytes()
-	}
-	atLoad := m.cfg.Repack == RepackAtLoad
-	m.fullPrecision = true
-	for _, s := range specs {
-		if s.norm || atLoad && repackable(s) {
-			continue // repacked matrices multiply the same way for any number of rows
-		}
-		switch s.info.Type {
-		case ggml.F32, ggml.F16, ggml.BF16:
-			m.singleRowKernels = true
-		case ggml.Q4_0, ggml.Q5_0, ggml.Q8_0, ggml.IQ4_NL:
-			m.singleRowKernels = true
-			m.fullPrecision = false
-		default:
-			m.fullPrecision = false
-		}
 	}
 	progress := func(n int64) {
 		done += n
@@ -196,24 +203,13 @@ func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 			m.cfg.Progress(done, total)
 		}
 	}
-	placed := map[string]*ggml.Tensor{}
-	for _, s := range specs {
-		if err := ctx.Err(); err != nil {
-			return err
+	atLoad := m.cfg.Repack == RepackAtLoad
+	if err := m.placeWeights(ctx, specs, func(s tensorSpec) {
+		if !atLoad || !m.repackable(s) {
+			progress(s.info.Bytes()) // (the repacked ones count when they are copied)
 		}
-		if t, ok := placed[s.info.Name]; ok { // tied output head
-			*s.dst = t
-			continue
-		}
-		t := m.weights.NewTensor(s.info.Type, s.info.Shape...).SetName(s.info.Name)
-		if err := buf.Place(t, m.file.DataOffset+s.info.Offset); err != nil {
-			return fmt.Errorf("%w: %w", ErrBadModel, err)
-		}
-		*s.dst = t
-		placed[s.info.Name] = t
-		if !atLoad || !repackable(s) {
-			progress(s.info.Bytes())
-		}
+	}); err != nil {
+		return err
 	}
 	m.current.Store(&m.plain)
 	var jobs []repackJob
@@ -222,6 +218,7 @@ func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 	if m.cfg.Repack != RepackOff {
 		jobs, size, packed = m.planRepack(specs)
 	}
+	m.kernels = m.kernelFactsOf(specs, atLoad && len(jobs) > 0)
 	if atLoad && len(jobs) > 0 {
 		if err := m.repackAtLoad(ctx, jobs, size, progress); err != nil {
 			return err
@@ -229,6 +226,53 @@ func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 		m.current.Store(packed)
 		m.repack.bytes.Store(size)
 	}
+	if err := m.checkUnchanged(path, before); err != nil {
+		return err
+	}
+	sched, err := newScheduler(m)
+	if err != nil {
+		return err
+	}
+	m.sched = sched
+	if !atLoad && len(jobs) > 0 {
+		m.repackInBackground(jobs, size, packed) // last: nothing can fail after it
+	}
+	return nil
+}
+
+// placeWeights makes the weights' tensors and places each where its data
+// lies in the mapped file, calling placed after each. ctx stops it between
+// tensors.
+func (m *model) placeWeights(ctx context.Context, specs []tensorSpec, placed func(tensorSpec)) error {
+	m.weights = ggml.NewContext(len(specs), 0)
+	buf, err := m.dev.MapHost(m.file.Bytes())
+	if err != nil {
+		return err
+	}
+	m.buf = buf
+	byName := map[string]*ggml.Tensor{}
+	for _, s := range specs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if t, ok := byName[s.info.Name]; ok { // tied output head
+			*s.dst = t
+			continue
+		}
+		t := m.weights.NewTensor(s.info.Type, s.info.Shape...).SetName(s.info.Name)
+		if err := buf.Place(t, m.file.DataOffset+s.info.Offset); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadModel, err)
+		}
+		*s.dst = t
+		byName[s.info.Name] = t
+		placed(s)
+	}
+	return nil
+}
+
+// checkUnchanged reports ErrFileChanged when the file at path is no longer
+// the one that was mapped (another program rewrote it meanwhile).
+func (m *model) checkUnchanged(path string, before os.FileInfo) error {
 	after, err := os.Stat(path)
 	if err != nil {
 		return err
@@ -236,15 +280,12 @@ func (m *Model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || after.Size() != m.file.Size {
 		return ErrFileChanged
 	}
-	if !atLoad && len(jobs) > 0 {
-		m.repackInBackground(jobs, size, packed) // last: nothing can fail after it
-	}
 	return nil
 }
 
 // bindSpecs points each spec at the Model field it fills, in the order
 // tensorSpecs made them.
-func (m *Model) bindSpecs(specs []tensorSpec) {
+func (m *model) bindSpecs(specs []tensorSpec) {
 	w := &m.plain
 	specs[0].dst, specs[1].dst, specs[2].dst = &w.embd, &w.outNorm, &w.output
 	for i := range w.layers {

@@ -15,9 +15,18 @@ import (
 
 // Config configures Load. The zero value is ready to use.
 type Config struct {
-	// Threads is the number of threads a Session computes with. Zero means
-	// one per CPU the process may use.
+	// Threads is the number of threads the model computes with, for all
+	// its Sessions together: their forward passes run one at a time, each
+	// on all of these threads, and the single-token steps of Sessions
+	// generating at the same time are merged into one pass (see Session).
+	// Zero means one per CPU the process may use (runtime.GOMAXPROCS). More
+	// threads than cores only slows GGML down: its threads spin while they
+	// wait for each other. Negative is an error.
 	Threads int
+
+	// Device computes the model. Nil means the CPU (ggml.CPU()), the only
+	// device this build is tested on.
+	Device *ggml.Device
 
 	// SlidingWindow overrides the attention window W. Zero means: the file's
 	// llama.attention.sliding_window; else 4096 for Mistral 7B v0.1 files,
@@ -104,28 +113,38 @@ func (r *RepackMode) UnmarshalText(text []byte) error {
 }
 
 // Model is a loaded Mistral model: hyper-parameters, tokenizer and weights
-// mapped from the file. A Model is immutable and safe for concurrent use by
-// multiple goroutines; each goroutine generates through a Session of its
-// own. Close releases it.
+// mapped from the file, and the scheduler that runs its Sessions' forward
+// passes on the model's threads. A Model is immutable and safe for
+// concurrent use by multiple goroutines; each goroutine generates through a
+// Session of its own. Close releases it; a Model that is garbage collected
+// without Close (and without Sessions) is released then, with a warning
+// through its logger that says where it was loaded.
 type Model struct {
+	*model
+	cleanup runtime.Cleanup
+}
+
+// model is a Model's state. The goroutines a Model runs (its scheduler, the
+// background repacking) hold this, never the Model, so that a Model nobody
+// holds can be collected.
+type model struct {
 	params Params
 	tok    *tokenizer.Tokenizer
 	log    *slog.Logger
 	cfg    Config
 
+	dev     *ggml.Device
 	file    *gguf.Mapped
 	weights *ggml.Context // tensors of the mapped weights
 	buf     *ggml.Buffer  // the mapped file
+	sched   *scheduler    // runs the Sessions' forward passes
 
 	plain   weightSet                 // the weights in the mapped file
 	current atomic.Pointer[weightSet] // what graphs are built with: plain, or with repacked matrices
 	repack  repacker
 
-	// singleRowKernels: some matrix is of a type GGML multiplies with
-	// other kernels for one row than for several (F32, F16, BF16, Q4_0,
-	// Q5_0, Q8_0, IQ4_NL); fullPrecision: every matrix is F32, F16 or BF16.
-	singleRowKernels bool
-	fullPrecision    bool
+	// How the device multiplies the weights in use (see kernelFacts).
+	kernels kernelFacts
 
 	grammars grammars // grammar indexes for constrained generation
 
@@ -187,8 +206,8 @@ func (m *Model) Params() Params { return m.params }
 // Tokenizer returns the model's tokenizer (safe for concurrent use).
 func (m *Model) Tokenizer() *tokenizer.Tokenizer { return m.tok }
 
-// threads returns the thread count sessions compute with by default.
-func (m *Model) threads() int {
+// threads returns the thread count the model computes with.
+func (m *model) threads() int {
 	if m.cfg.Threads > 0 {
 		return m.cfg.Threads
 	}
@@ -199,16 +218,23 @@ func (m *Model) threads() int {
 // fail with ErrClosed afterwards (close them first). Close is idempotent and
 // nil-safe.
 func (m *Model) Close() error {
-	if m == nil {
+	if m == nil || m.model == nil {
 		return nil
 	}
+	m.cleanup.Stop()
+	return m.model.close()
+}
+
+func (m *model) close() error {
 	m.repack.stop()
+	m.sched.close()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return nil
 	}
 	m.closed = true
+	m.sched.free()
 	m.buf.Close()
 	m.repack.close()
 	m.weights.Close()

@@ -1,19 +1,16 @@
 package mistral
 
 import (
-	"fmt"
-
 	"github.com/gomistral/gomistral/ggml"
 )
 
 // runner computes forward passes: a backend, the graph allocator and the
 // graph last built, reused while the shape of the passes repeats.
 type runner struct {
-	m        *Model
-	be       *ggml.Backend
-	alloc    *ggml.Allocator
-	fwd      *forward
-	reserved bool
+	m     *model
+	be    *ggml.Backend
+	alloc *ggml.Allocator
+	fwd   *forward
 
 	// scratch for graph inputs, reused across passes
 	tokBuf []int32
@@ -25,11 +22,17 @@ type runner struct {
 	out    []float32
 }
 
+func newRunner(m *model, be *ggml.Backend) runner {
+	return runner{m: m, be: be, alloc: ggml.NewAllocator(be)}
+}
+
+// close frees the graph, the allocator and the backend. It is idempotent.
 func (r *runner) close() {
 	r.fwd.close()
 	r.fwd = nil
 	r.alloc.Close()
 	r.alloc = nil
+	r.be.Close()
 }
 
 // key returns the graph shape of segments at their sessions' positions. A
@@ -47,7 +50,7 @@ func (r *runner) key(segs []segment, padRow, padLone bool) graphKey {
 		sl := &sg.s.slots
 		start := sl.blockStart(sl.next)
 		k.segs[i] = segmentKey{
-			s:         sg.s,
+			c:         sg.s.cache,
 			tokens:    len(sg.tokens),
 			viewLen:   sl.viewLen(start, viewGranule),
 			blockSlot: sl.slot(start),
@@ -57,52 +60,24 @@ func (r *runner) key(segs []segment, padRow, padLone bool) graphKey {
 	return k
 }
 
-// reserve sizes the compute buffer once for the largest graph passes over
-// these sessions can build (a whole block each, reading every slot), so that
-// later graphs never move it.
-func (r *runner) reserve(sessions []*Session) error {
-	worst := graphKey{segs: make([]segmentKey, len(sessions))}
-	for i, s := range sessions {
-		n := max(s.slots.block, 2)
-		worst.segs[i] = segmentKey{s: s, tokens: n, viewLen: s.slots.n, outputs: n}
-	}
-	f := buildForward(r.m, worst)
-	err := r.alloc.Reserve(f.graph)
-	f.close()
-	if err != nil {
-		return fmt.Errorf("mistral: %w", err)
-	}
-	r.reserved = true
-	return nil
-}
-
 // run computes one forward pass over the segments (each within one block of
 // its session), commits their tokens to the caches and leaves each
 // session's logits in place.
 func (r *runner) run(segs []segment, padRow, padLone bool) error {
 	key := r.key(segs, padRow, padLone)
-	if !r.reserved {
-		sessions := make([]*Session, len(segs))
-		for i, sg := range segs {
-			sessions[i] = sg.s
-		}
-		if err := r.reserve(sessions); err != nil {
-			return err
-		}
-	}
 	if r.fwd == nil || !r.fwd.key.equal(key) || r.fwd.w != r.m.current.Load() {
 		r.fwd.close()
 		r.fwd = buildForward(r.m, key)
 		if err := r.alloc.Alloc(r.fwd.graph); err != nil {
 			r.fwd.close()
 			r.fwd = nil
-			return fmt.Errorf("mistral: feed: %w", err)
+			return err
 		}
 	}
 	f := r.fwd
 	r.setInputs(f, segs)
 	if err := r.be.Compute(f.graph); err != nil {
-		return fmt.Errorf("mistral: feed: %w", err)
+		return err
 	}
 	vocab := r.m.params.Vocab
 	r.out = grow(r.out, vocab*key.outputs())
@@ -152,7 +127,7 @@ func (r *runner) setInputs(f *forward, segs []segment) {
 		io.kSlots.SetI64(r.kIdx)
 		io.vIndex.SetI64(r.vIdx)
 		sk := f.key.segs[i]
-		ar := attnRows(k, r.m.params.Heads/r.m.params.KVHeads)
+		ar := attnRows(k, r.m.params.Group(), s.cache.attnPad)
 		r.mask = grow(r.mask, (sk.viewLen+s.slots.block)*ar)
 		s.slots.fillMask(r.mask, sk.viewLen, k, ar)
 		io.mask.SetF32(r.mask)

@@ -37,20 +37,15 @@ func (r *repacker) close() {
 	r.ctx.Close()
 }
 
-// repackable reports whether this weight can be repacked: a Q4_0 or IQ4_NL
-// matrix that only products read (not the embedding, which is gathered by
-// rows) and that GGML has interleaved kernels for on this CPU. Q4_K has
-// them too, but on the CPUs measured here (AVX2) its interleaved product
-// is no faster than the plain one.
-func repackable(s tensorSpec) bool {
+// repackable reports whether this weight is stored in the device's own
+// layout (when repacking is on): a matrix that only products read (not the
+// embedding, which is gathered by rows) of a type and shape the device
+// multiplies faster that way.
+func (m *model) repackable(s tensorSpec) bool {
 	if s.norm || s.info.Name == "token_embd.weight" {
 		return false
 	}
-	switch s.info.Type {
-	case ggml.Q4_0, ggml.IQ4_NL:
-		return ggml.CanRepack(s.info.Type, s.info.Shape)
-	}
-	return false
+	return m.dev.Repacks(s.info.Type, s.info.Shape)
 }
 
 // repackJob is one weight to copy interleaved into the repacking buffer.
@@ -65,11 +60,11 @@ type repackJob struct {
 // planRepack makes the tensors of the interleaved copies of the repackable
 // weights, placing them one after the other, and returns the jobs, the
 // bytes they take and the weight set that uses them.
-func (m *Model) planRepack(specs []tensorSpec) ([]repackJob, int64, *weightSet) {
+func (m *model) planRepack(specs []tensorSpec) ([]repackJob, int64, *weightSet) {
 	var jobs []repackJob
 	var size int64
 	for _, s := range specs {
-		if !repackable(s) { // (a tied output head is token_embd: never repackable)
+		if !m.repackable(s) { // (a tied output head is token_embd: never repackable)
 			continue
 		}
 		jobs = append(jobs, repackJob{plain: *s.dst, offset: size, file: m.file.DataOffset + s.info.Offset,
@@ -108,8 +103,8 @@ func (m *Model) planRepack(specs []tensorSpec) ([]repackJob, int64, *weightSet) 
 // is copied (which keeps the peak memory near the file's size). progress is
 // called from this goroutine with the bytes of each weight done. ctx stops
 // the work between weights.
-func (m *Model) repackAtLoad(ctx context.Context, jobs []repackJob, size int64, progress func(int64)) error {
-	buf, err := ggml.NewRepackBuffer(size)
+func (m *model) repackAtLoad(ctx context.Context, jobs []repackJob, size int64, progress func(int64)) error {
+	buf, err := m.dev.NewRepackBuffer(size)
 	if err != nil {
 		return err
 	}
@@ -163,7 +158,7 @@ func (m *Model) repackAtLoad(ctx context.Context, jobs []repackJob, size int64, 
 
 // repackInBackground starts the goroutine that copies the jobs' weights
 // interleaved at the lowest priority, then makes graphs use them.
-func (m *Model) repackInBackground(jobs []repackJob, size int64, packed *weightSet) {
+func (m *model) repackInBackground(jobs []repackJob, size int64, packed *weightSet) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.repack.cancel, m.repack.done = cancel, make(chan struct{})
 	go func() {
@@ -175,7 +170,7 @@ func (m *Model) repackInBackground(jobs []repackJob, size int64, packed *weightS
 		if testHookBackgroundRepack != nil {
 			testHookBackgroundRepack()
 		}
-		buf, err := ggml.NewRepackBuffer(size)
+		buf, err := m.dev.NewRepackBuffer(size)
 		if err != nil {
 			m.repack.err = err
 			m.log.Warn("mistral: repacking in the background failed; the weights stay as mapped", "err", err)
@@ -198,7 +193,7 @@ func (m *Model) repackInBackground(jobs []repackJob, size int64, packed *weightS
 		for _, j := range jobs {
 			m.release(j)
 		}
-		m.log.Info("mistral: repacked in the background", "repacked_bytes", size)
+		m.log.Debug("mistral: repacked in the background", "repacked_bytes", size)
 	}()
 }
 
@@ -208,7 +203,7 @@ var testHookBackgroundRepack func()
 
 // release drops the mapped pages of a repacked weight from the process's
 // memory (graphs built before the swap may still read them: they come back).
-func (m *Model) release(j repackJob) {
+func (m *model) release(j repackJob) {
 	if err := m.file.Release(j.file, int64(len(j.data))); err != nil {
 		m.log.Warn("mistral: could not release the mapped pages of a repacked weight", "err", err)
 	}

@@ -45,7 +45,7 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 func (s *Session) Save(w io.Writer) error {
 	s.enter()
 	defer s.leave()
-	if s.be == nil {
+	if s.closed {
 		return fmt.Errorf("mistral: save: session %w", ErrClosed)
 	}
 	s.m.mu.RLock()
@@ -118,7 +118,7 @@ func (s *Session) Save(w io.Writer) error {
 func (s *Session) Restore(r io.Reader) error {
 	s.enter()
 	defer s.leave()
-	if s.be == nil {
+	if s.closed {
 		return fmt.Errorf("mistral: restore: session %w", ErrClosed)
 	}
 	s.m.mu.RLock()

@@ -18,10 +18,6 @@ type SessionConfig struct {
 	// token's logits independent of how its prompt was split.
 	BatchSize int
 
-	// Threads overrides the Model's thread count for this Session. Zero
-	// means the Model's.
-	Threads int
-
 	// Cache is the element type of the KV cache. The zero value, CacheF16,
 	// stores keys and values in half precision; CacheF32 doubles the memory
 	// for single-precision attention; CacheQ8_0 stores the keys in Q8_0.
@@ -96,21 +92,28 @@ const viewGranule = 256
 
 // Session is one sequence being computed: its KV cache (a rolling buffer of
 // the window's size), its position and the logits of its last token. A
-// Session can only be used by one goroutine at a time; many Sessions may run
-// on one Model at once, sharing its weights. Close frees its memory.
+// Session can only be used by one goroutine at a time (two at once panics);
+// many Sessions, each in its goroutine, run on one Model at once, sharing
+// its weights and its threads: their forward passes are queued and run one
+// at a time with all the model's threads, and the single-token steps of
+// Sessions generating at the same time are computed together in one pass.
+// A token's logits are the same whichever Sessions it was computed with (for
+// the weight types where that costs speed, with SessionConfig.Deterministic).
+// Close frees its memory.
 type Session struct {
 	m   *Model
 	cfg SessionConfig
+	id  uint64 // unique in the process
 
-	be       *ggml.Backend
 	cacheCtx *ggml.Context
 	cacheBuf *ggml.Buffer
-	k        []*ggml.Tensor // per layer, [kv_dim, slots]: keys after RoPE
-	vt       []*ggml.Tensor // per layer, [slots, kv_dim]: values, transposed
+	k        []*ggml.Tensor // per layer, [kv_dim, slots]: keys after RoPE (as in cache)
+	vt       []*ggml.Tensor // per layer, [slots, kv_dim]: values, transposed (as in cache)
+	cache    *kvCache       // what a forward graph reads of the session
 	slots    slots
 
-	run     runner // backend, graph allocator and the graph last computed
-	padLone bool   // compute a lone token as two rows (see SessionConfig.Deterministic)
+	padLone bool    // compute a lone token as two rows (see SessionConfig.Deterministic)
+	req     request // its request to the scheduler, reused
 
 	sampler  *Sampler // the sampler of the current or last generation
 	rngState []byte   // its state after the last token it chose
@@ -122,13 +125,21 @@ type Session struct {
 	all      []float32 // logits of every token of the last pass, when asked for
 	computed int       // tokens computed since the session was made (for tests)
 
-	busy atomic.Bool // set while a method runs: concurrent use panics
+	busy    atomic.Bool // set while a method runs: concurrent use panics
+	closed  bool
+	cleanup runtime.Cleanup // reports a Session garbage collected without Close
 }
 
-// NewSession returns a Session on the model. It allocates the KV cache:
-// W × layers × 2 × kv_dim × 2 bytes for F16, W the attention window
-// (keys and values; see CacheType for the others).
+var sessionIDs atomic.Uint64
+
+// NewSession returns a Session on the model. It sets up the KV cache:
+// W × layers × 2 × kv_dim × 2 bytes for F16, W the attention window (keys
+// and values; see CacheType for the others), taken from the system as the
+// cache fills.
 func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
+	if err := cfg.check(); err != nil {
+		return nil, fmt.Errorf("mistral: new session: %w", err)
+	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.closed {
@@ -144,13 +155,13 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 			cfg.Cache, kType.BlockSize(), p.HeadDim)
 	}
 	batch := cfg.BatchSize
-	if batch <= 0 {
+	if batch == 0 {
 		batch = defaultBatch
 	}
 	n := p.Window
 	if p.WindowSource == "none" {
 		n = cfg.Context
-		if n <= 0 {
+		if n == 0 {
 			n = min(p.ContextLength, 8192)
 		}
 		// Round the context up to whole blocks.
@@ -158,42 +169,47 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 		n = (n + batch - 1) / batch * batch
 	}
 	block := largestDivisor(n, batch)
-	threads := cfg.Threads
-	if threads <= 0 {
-		threads = m.threads()
-	}
-	s := &Session{m: m, cfg: cfg, slots: newSlots(n, min(p.Window, n), block)}
-	s.padLone = m.singleRowKernels && (m.fullPrecision || cfg.Deterministic)
-	be, err := ggml.NewCPU(threads)
-	if err != nil {
-		return nil, fmt.Errorf("mistral: new session: %w", err)
-	}
-	s.be = be
+	s := &Session{m: m, cfg: cfg, id: sessionIDs.Add(1), slots: newSlots(n, min(p.Window, n), block)}
+	s.padLone = m.kernels.padsLone(cfg.Deterministic)
+	c := &kvCache{n: n, block: block}
+	c.attnPad = m.dev.Product(kType, false).LoneRowDiffers || m.dev.Product(vType, false).LoneRowDiffers
 	s.cacheCtx = ggml.NewContext(2*p.Layers, 0)
 	for i := 0; i < p.Layers; i++ {
-		s.k = append(s.k, s.cacheCtx.NewTensor(kType, int64(p.KVDim()), int64(n)).SetName(fmt.Sprintf("cache_k.%d", i)))
-		s.vt = append(s.vt, s.cacheCtx.NewTensor(vType, int64(n), int64(p.KVDim())).SetName(fmt.Sprintf("cache_vt.%d", i)))
+		c.k = append(c.k, s.cacheCtx.NewTensor(kType, int64(p.KVDim()), int64(n)).SetName(fmt.Sprintf("cache_k.%d", i)))
+		c.vt = append(c.vt, s.cacheCtx.NewTensor(vType, int64(n), int64(p.KVDim())).SetName(fmt.Sprintf("cache_vt.%d", i)))
 	}
-	// The cache's memory is taken from the system as it fills: a short
-	// conversation does not pay for the whole window.
-	if s.cacheBuf, err = ggml.NewOnDemandBuffer(slices.Concat(s.k, s.vt)...); err != nil {
-		s.free()
+	s.cache, s.k, s.vt = c, c.k, c.vt
+	// On the CPU the cache's memory is taken from the system as it fills: a
+	// short conversation does not pay for the whole window.
+	if s.cacheBuf, err = m.dev.NewCacheBuffer(slices.Concat(c.k, c.vt)...); err != nil {
+		s.cacheCtx.Close()
 		return nil, fmt.Errorf("mistral: new session: KV cache: %w", err)
 	}
-	s.run = runner{m: m, be: s.be, alloc: ggml.NewAllocator(s.be)}
-	// Size the compute buffer now, so that the first pass does not.
-	if err := s.run.reserve([]*Session{s}); err != nil {
-		s.free()
-		return nil, fmt.Errorf("mistral: new session: %w", err)
-	}
 	s.logits = make([]float32, p.Vocab)
-	runtime.SetFinalizer(s, func(s *Session) {
-		if s.be != nil {
-			m.log.Warn("mistral: a Session was garbage collected without Close; its memory leaked until now")
-			s.free()
-		}
-	})
+	buf, ctx := s.cacheBuf, s.cacheCtx
+	s.cleanup = runtime.AddCleanup(s, leaked, leak{log: m.log, what: "Session", where: callers(),
+		free: func() error { buf.Close(); ctx.Close(); return nil }})
 	return s, nil
+}
+
+// check reports a configuration value that cannot mean anything.
+func (cfg SessionConfig) check() error {
+	switch {
+	case cfg.BatchSize < 0:
+		return fmt.Errorf("SessionConfig.BatchSize %d is negative (0 means %d)", cfg.BatchSize, defaultBatch)
+	case cfg.Context < 0:
+		return fmt.Errorf("SessionConfig.Context %d is negative (0 means the model's)", cfg.Context)
+	}
+	return nil
+}
+
+// kvCache is what a forward graph reads of a Session: its cache tensors
+// and their layout. Graphs hold this, not the Session.
+type kvCache struct {
+	k        []*ggml.Tensor // per layer, [kv_dim, slots]: keys after RoPE
+	vt       []*ggml.Tensor // per layer, [slots, kv_dim]: values, transposed
+	n, block int            // slots per layer; block size (see slots)
+	attnPad  bool           // the attention pads a lone query column (see attnRows)
 }
 
 // largestDivisor returns the largest divisor of n that is at most limit.
@@ -245,16 +261,14 @@ func (s *Session) Close() error {
 	}
 	s.enter()
 	defer s.leave()
-	s.free()
-	return nil
-}
-
-func (s *Session) free() {
-	s.run.close()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.cleanup.Stop()
 	s.cacheBuf.Close()
 	s.cacheCtx.Close()
-	s.be.Close()
-	s.be = nil
+	return nil
 }
 
 // Feed computes the tokens, in chunks of at most the batch size, appending
@@ -277,7 +291,7 @@ func (s *Session) FeedAll(ctx context.Context, tokens []int32, fn func(i int, lo
 }
 
 func (s *Session) feed(ctx context.Context, tokens []int32, fn func(int, []float32) error) error {
-	if s.be == nil {
+	if s.closed {
 		return fmt.Errorf("mistral: feed: %w", ErrClosed)
 	}
 	vocab := int32(s.m.params.Vocab)
@@ -294,42 +308,25 @@ func (s *Session) feed(ctx context.Context, tokens []int32, fn func(int, []float
 			return fmt.Errorf("mistral: feed: %w", err)
 		}
 		k := min(s.slots.room(), len(tokens)-done)
-		if err := s.compute(tokens[done:done+k], fn != nil); err != nil {
-			return err
+		n, err := s.m.sched.compute(ctx, s, tokens[done:done+k], fn != nil)
+		if err != nil {
+			return fmt.Errorf("mistral: feed: %w", err)
 		}
 		if fn != nil {
 			vocab := len(s.logits)
 			all := s.all
-			if k == 1 {
+			if n == 1 {
 				all = s.logits
 			}
-			for i := 0; i < k; i++ {
+			for i := 0; i < n; i++ {
 				if err := fn(done+i, all[i*vocab:(i+1)*vocab]); err != nil {
 					return err
 				}
 			}
 		}
-		done += k
+		done += n
 	}
 	return nil
-}
-
-// compute runs one pass of tokens, all within one block, and commits them
-// to the cache. With all, the logits of every token are left in s.all;
-// otherwise only the last token's, in s.logits.
-func (s *Session) compute(pass []int32, all bool) error {
-	m := s.m
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if m.closed {
-		return fmt.Errorf("mistral: feed: model %w", ErrClosed)
-	}
-	outputs := 1
-	if all {
-		outputs = len(pass)
-	}
-	seg := segment{s: s, tokens: pass, outputs: outputs}
-	return s.run.run([]segment{seg}, len(pass) == 1 && s.padLone, s.padLone)
 }
 
 // grow returns b resized to n elements, reusing its memory when it can.

@@ -1,0 +1,448 @@
+package mistral
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The scheduler runs the forward passes of a Model's Sessions: one pass at
+// a time, on one backend with all of the model's threads, so that Sessions
+// computing at the same time never run more threads than there are cores.
+//
+// A Session asks for a pass with a request: its next tokens, all within its
+// current block (see slots), and waits. The scheduler merges what is
+// waiting into one pass, each Session a segment attending to its own cache:
+//
+//   - every single-token request (a generation step) joins the next pass, so
+//     Sessions generating at the same time decode together, one read of the
+//     weights for all of them (continuous batching: they join and leave
+//     between passes);
+//   - prompts are computed in the same passes, in chunks: a whole block when
+//     no Session is decoding, otherwise as many tokens as keep the pass
+//     within about twice the time of the decoding alone, so that a long
+//     prompt in one Session does not hold up the tokens of the others.
+//
+// After a pass, the Sessions that were generating need a moment to choose
+// their next token; the scheduler waits for them a little (a fraction of the
+// last pass's time) before the next pass, so that they decode together. A
+// Session that does not come back in time (its caller stopped reading its
+// stream) is not waited for again until it does.
+type scheduler struct {
+	m   *model
+	run runner
+
+	mu       sync.Mutex
+	queue    []*request
+	active   map[*Session]*activity // Sessions inside a generation loop
+	closed   bool
+	wake     chan struct{} // a request arrived (buffered: one pending signal)
+	finished chan struct{} // closed when the loop has ended
+
+	cost     passCost
+	lastPass time.Duration
+	passes   atomic.Int64 // passes run (for tests and statistics)
+}
+
+// activity is the scheduler's view of a Session that is generating.
+type activity struct {
+	queued bool // it has a request waiting
+	late   bool // it missed the last wait; not waited for until it comes back
+}
+
+// request is one Session's ask for a pass.
+type request struct {
+	s      *Session
+	tokens []int32 // candidates, all within the Session's current block
+	all    bool    // the logits of every token computed, not only the last's
+
+	n     int   // set by the scheduler: how many of tokens the pass computed
+	err   error // set by the scheduler
+	taken bool  // the scheduler took it into a pass (guarded by scheduler.mu)
+	done  chan struct{}
+}
+
+func (r *request) decode() bool { return len(r.tokens) == 1 && !r.all }
+
+// Limits of one pass.
+const (
+	maxSegments       = 64 // Sessions in one pass
+	maxPromptSegments = 4  // Sessions reading a prompt in one pass
+)
+
+func newScheduler(m *model) (*scheduler, error) {
+	be, err := m.dev.NewBackend(m.threads())
+	if err != nil {
+		return nil, err
+	}
+	sc := &scheduler{
+		m:        m,
+		run:      newRunner(m, be),
+		active:   map[*Session]*activity{},
+		wake:     make(chan struct{}, 1),
+		finished: make(chan struct{}),
+	}
+	go sc.loop()
+	return sc, nil
+}
+
+// compute asks for a pass over tokens (all in s's current block) and waits
+// for it. It returns how many of them the pass computed (at least one,
+// unless err is set). When ctx is done while the request waits, it is
+// withdrawn; when it is already being computed, compute waits for the pass
+// to end (its tokens are then in the cache) and reports it.
+func (sc *scheduler) compute(ctx context.Context, s *Session, tokens []int32, all bool) (int, error) {
+	r := &s.req
+	r.s, r.tokens, r.all, r.n, r.err, r.taken = s, tokens, all, 0, nil, false
+	if r.done == nil {
+		r.done = make(chan struct{}, 1)
+	}
+	sc.mu.Lock()
+	if sc.closed {
+		sc.mu.Unlock()
+		return 0, fmt.Errorf("model %w", ErrClosed)
+	}
+	sc.queue = append(sc.queue, r)
+	if a := sc.active[s]; a != nil {
+		a.queued, a.late = true, false
+	}
+	sc.mu.Unlock()
+	select {
+	case sc.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case <-r.done:
+		return r.n, r.err
+	case <-ctx.Done():
+	}
+	sc.mu.Lock()
+	if !r.taken {
+		sc.queue = slices.DeleteFunc(sc.queue, func(q *request) bool { return q == r })
+		if a := sc.active[s]; a != nil {
+			a.queued = false
+		}
+		sc.mu.Unlock()
+		return 0, ctx.Err()
+	}
+	sc.mu.Unlock()
+	<-r.done
+	return r.n, r.err
+}
+
+// begin and end bracket a Session's generation loop: between them, the
+// scheduler expects its requests back soon after each pass.
+func (sc *scheduler) begin(s *Session) {
+	sc.mu.Lock()
+	sc.active[s] = &activity{}
+	sc.mu.Unlock()
+}
+
+func (sc *scheduler) end(s *Session) {
+	sc.mu.Lock()
+	delete(sc.active, s)
+	sc.mu.Unlock()
+	select { // the loop may be waiting for it
+	case sc.wake <- struct{}{}:
+	default:
+	}
+}
+
+// loop runs passes until the scheduler is closed.
+func (sc *scheduler) loop() {
+	defer close(sc.finished)
+	for {
+		reqs := sc.next()
+		if reqs == nil {
+			return
+		}
+		sc.pass(reqs)
+	}
+}
+
+// next waits for requests and takes those of the next pass, deciding how
+// many tokens each computes. It returns nil when the scheduler is closed.
+func (sc *scheduler) next() []*request {
+	var deadline time.Time
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		sc.mu.Lock()
+		if sc.closed {
+			sc.mu.Unlock()
+			return nil
+		}
+		if len(sc.queue) > 0 {
+			missing := sc.missing()
+			if missing == 0 || !deadline.IsZero() && !time.Now().Before(deadline) {
+				sc.markLate()
+				reqs := sc.take()
+				sc.mu.Unlock()
+				return reqs
+			}
+			if deadline.IsZero() {
+				deadline = time.Now().Add(sc.gatherWait())
+			}
+		}
+		sc.mu.Unlock()
+		var expire <-chan time.Time
+		if !deadline.IsZero() {
+			d := time.Until(deadline)
+			if timer == nil {
+				timer = time.NewTimer(d)
+			} else {
+				timer.Reset(d)
+			}
+			expire = timer.C
+		}
+		select {
+		case <-sc.wake:
+		case <-expire:
+		}
+	}
+}
+
+// missing counts the generating Sessions the next pass waits for: those
+// with no request queued that have not been late.
+func (sc *scheduler) missing() int {
+	n := 0
+	for _, a := range sc.active {
+		if !a.queued && !a.late {
+			n++
+		}
+	}
+	return n
+}
+
+// markLate marks the generating Sessions that are not back as late.
+func (sc *scheduler) markLate() {
+	for _, a := range sc.active {
+		if !a.queued {
+			a.late = true
+		}
+	}
+}
+
+// gatherWait is how long a pass waits for generating Sessions to come
+// back: long enough for choosing a token, short against a pass.
+func (sc *scheduler) gatherWait() time.Duration {
+	return min(max(sc.lastPass/4, 50*time.Microsecond), 10*time.Millisecond)
+}
+
+// take removes the requests of the next pass from the queue and decides
+// how many tokens each computes: every single-token request (up to
+// maxSegments), and prompt chunks within what the cost model allows.
+func (sc *scheduler) take() []*request {
+	var reqs, rest []*request
+	decodes := 0
+	for _, r := range sc.queue {
+		if r.decode() && len(reqs) < maxSegments {
+			r.n = 1
+			reqs = append(reqs, r)
+			decodes++
+		}
+	}
+	budget := maxBlockTokens
+	if decodes > 0 {
+		budget = sc.cost.promptBudget(decodes)
+	}
+	prompts := 0
+	for _, r := range sc.queue {
+		if r.decode() {
+			if r.n == 0 {
+				rest = append(rest, r)
+			}
+			continue
+		}
+		if budget <= 0 || prompts == maxPromptSegments || len(reqs) == maxSegments {
+			rest = append(rest, r)
+			continue
+		}
+		r.n = min(len(r.tokens), budget)
+		if decodes > 0 {
+			budget -= r.n // prompts share what decoding leaves
+		}
+		reqs = append(reqs, r)
+		prompts++
+	}
+	for _, r := range reqs {
+		r.taken = true
+		if a := sc.active[r.s]; a != nil {
+			a.queued = false
+		}
+	}
+	sc.queue = append(sc.queue[:0], rest...)
+	// A stable order (decodes by Session, then prompts) lets passes of the
+	// same shape reuse their graph.
+	slices.SortStableFunc(reqs, func(a, b *request) int {
+		if a.decode() != b.decode() {
+			if a.decode() {
+				return -1
+			}
+			return 1
+		}
+		if a.decode() {
+			return cmpID(a.s.id, b.s.id)
+		}
+		return 0
+	})
+	return reqs
+}
+
+func cmpID(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// maxBlockTokens bounds a prompt chunk when nothing else is computed: the
+// Session's block (its BatchSize) bounds it anyway.
+const maxBlockTokens = 1 << 20
+
+// pass computes the requests' tokens in one forward pass and hands each its
+// result.
+func (sc *scheduler) pass(reqs []*request) {
+	segs := make([]segment, len(reqs))
+	rows := 0
+	for i, r := range reqs {
+		out := 1
+		if r.all {
+			out = r.n
+		}
+		segs[i] = segment{s: r.s, tokens: r.tokens[:r.n], outputs: out}
+		rows += r.n
+	}
+	// A lone token (or lone output row) is padded as its Session asks.
+	lone := len(segs) == 1 && segs[0].s.padLone
+	start := time.Now()
+	err := sc.runLocked(segs, lone && rows == 1, lone)
+	d := time.Since(start)
+	if err == nil {
+		sc.lastPass = d
+		sc.cost.observe(rows, d)
+		sc.passes.Add(1)
+	}
+	for _, r := range reqs {
+		if err != nil {
+			r.n, r.err = 0, err
+		}
+		r.done <- struct{}{}
+	}
+}
+
+// runLocked runs one pass with the model held open.
+func (sc *scheduler) runLocked(segs []segment, padRow, padLone bool) error {
+	m := sc.m
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return fmt.Errorf("model %w", ErrClosed)
+	}
+	return sc.run.run(segs, padRow, padLone)
+}
+
+// close stops the loop after the pass it is computing; requests still
+// queued fail with ErrClosed. It is idempotent and nil-safe.
+func (sc *scheduler) close() {
+	if sc == nil {
+		return
+	}
+	sc.mu.Lock()
+	if sc.closed {
+		sc.mu.Unlock()
+		<-sc.finished
+		return
+	}
+	sc.closed = true
+	queued := sc.queue
+	sc.queue = nil
+	for _, r := range queued {
+		r.taken = true
+	}
+	sc.mu.Unlock()
+	select {
+	case sc.wake <- struct{}{}:
+	default:
+	}
+	<-sc.finished
+	for _, r := range queued {
+		r.n, r.err = 0, fmt.Errorf("model %w", ErrClosed)
+		r.done <- struct{}{}
+	}
+}
+
+// free releases the backend and graphs (after close). Nil-safe.
+func (sc *scheduler) free() {
+	if sc == nil {
+		return
+	}
+	sc.run.close()
+}
+
+// passCost models a pass's time as base + perRow × rows, fitted by least
+// squares over the recent passes (older ones weigh less), to size the
+// prompt chunks computed beside decoding.
+type passCost struct {
+	n, sx, sy, sxx, sxy float64
+}
+
+// costDecay is how much each older pass weighs against the next one.
+const costDecay = 0.97
+
+func (c *passCost) observe(rows int, d time.Duration) {
+	x, y := float64(rows), d.Seconds()
+	c.n = c.n*costDecay + 1
+	c.sx = c.sx*costDecay + x
+	c.sy = c.sy*costDecay + y
+	c.sxx = c.sxx*costDecay + x*x
+	c.sxy = c.sxy*costDecay + x*y
+}
+
+// fit returns the fitted base and per-row cost, and false while the passes
+// seen do not tell them apart (too few, or all of one size).
+func (c *passCost) fit() (base, perRow float64, ok bool) {
+	v := c.n*c.sxx - c.sx*c.sx
+	if c.n < 3 || v < 1e-9*c.n*c.n {
+		return 0, 0, false
+	}
+	perRow = (c.n*c.sxy - c.sx*c.sy) / v
+	base = (c.sy - perRow*c.sx) / c.n
+	return base, perRow, true
+}
+
+// Prompt chunks beside decoding: fewest and most tokens, and the size
+// tried while the cost model cannot tell (passes of one size only).
+const (
+	minPromptChunk     = 1
+	maxPromptChunk     = 64
+	unknownPromptChunk = 4
+)
+
+// promptBudget returns how many prompt tokens a pass with decodes
+// single-token steps may compute as well, so that it takes about twice the
+// time of the decoding alone: base + perRow×(decodes+b) = 2×(base +
+// perRow×decodes), that is b = base/perRow + decodes.
+func (c *passCost) promptBudget(decodes int) int {
+	base, perRow, ok := c.fit()
+	switch {
+	case !ok:
+		return unknownPromptChunk
+	case perRow <= 0:
+		return maxPromptChunk
+	case base <= 0:
+		return max(minPromptChunk, min(maxPromptChunk, decodes))
+	}
+	b := base/perRow + float64(decodes)
+	return max(minPromptChunk, min(maxPromptChunk, int(b)))
+}

@@ -1,0 +1,264 @@
+package mistral
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var concurrentPrompts = []string{
+	"CHAPTER I", "Natasha", "The French army", "\"Well, Prince,", "Pierre", "It was", "Moscow", "The old count",
+	"Prince Andrew", "When", "Anna Pavlovna", "Rostov", "Kutuzov", "The soldiers", "She", "Napoleon",
+}
+
+// generateIDs generates greedily from prompt in a new Session and returns
+// the ids and the last logits.
+func generateIDs(t testing.TB, m *Model, cfg SessionConfig, prompt string, steps int) ([]int32, []float32) {
+	s, err := m.NewSession(cfg)
+	require.NoError(t, err)
+	defer s.Close()
+	var out []int32
+	for tok, err := range s.Generate(context.Background(), prompt, GenerateConfig{MaxTokens: steps, IgnoreEOS: true}) {
+		if err != nil {
+			t.Error(err)
+			return nil, nil
+		}
+		out = append(out, tok.ID)
+	}
+	return out, append([]float32(nil), s.Logits()...)
+}
+
+// checkConcurrentEqualsAlone generates from n prompts in n goroutines at
+// once and requires each Session's tokens and last logits to be exactly
+// those it gives alone, and the passes to have been shared.
+func checkConcurrentEqualsAlone(t *testing.T, m *Model, cfg SessionConfig, n, steps int) {
+	alone := make([][]int32, n)
+	aloneLogits := make([][]float32, n)
+	for i := range n {
+		alone[i], aloneLogits[i] = generateIDs(t, m, cfg, concurrentPrompts[i], steps)
+	}
+	got := make([][]int32, n)
+	gotLogits := make([][]float32, n)
+	before := m.sched.passes.Load()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { got[i], gotLogits[i] = generateIDs(t, m, cfg, concurrentPrompts[i], steps) })
+	}
+	wg.Wait()
+	passes := m.sched.passes.Load() - before
+	for i := range n {
+		assert.Equal(t, alone[i], got[i], "session %d (%q)", i, concurrentPrompts[i])
+		assert.Equal(t, aloneLogits[i], gotLogits[i], "session %d: last logits", i)
+	}
+	t.Logf("%d sessions x %d tokens: %d passes", n, steps, passes)
+	if n > 1 {
+		// Alone, each session takes about steps passes (and a few for its
+		// prompt); together, their decoding shares passes.
+		assert.Less(t, passes, int64(n*steps*3/4), "decoding was batched")
+	}
+}
+
+// TestConcurrentSessionsEqualAlone: 1, 2, 4, 8 and 16 Sessions generating
+// greedily at once, past the window, give each exactly what it gives alone.
+func TestConcurrentSessionsEqualAlone(t *testing.T) {
+	m := loadTiny(t)
+	for _, n := range []int{1, 2, 4, 8, 16} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			checkConcurrentEqualsAlone(t, m, SessionConfig{}, n, 150)
+		})
+	}
+}
+
+// TestConcurrentSessionsEqualAloneV3 is the same on the llama.cpp-made v3
+// files (extended): repacked Q4_0 and the K-quants compute a lone row as in
+// a batch; Q8_0 does with SessionConfig.Deterministic.
+func TestConcurrentSessionsEqualAloneV3(t *testing.T) {
+	v3Files(t)
+	for _, c := range []struct {
+		file          string
+		deterministic bool
+	}{
+		{"tiny-mistral-v3-Q4_0.gguf", false},
+		{"tiny-mistral-v3-Q4_K_M.gguf", false},
+		{"tiny-mistral-v3-Q6_K.gguf", false},
+		{"tiny-mistral-v3-Q8_0.gguf", true},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			m, err := Load(context.Background(), filepath.Join(sharedV3, c.file), Config{Threads: 1})
+			require.NoError(t, err)
+			defer m.Close()
+			for _, n := range []int{4, 8} {
+				checkConcurrentEqualsAlone(t, m, SessionConfig{Deterministic: c.deterministic}, n, 110)
+			}
+		})
+	}
+}
+
+// TestLongPromptDoesNotStarveDecoding: while one Session reads a long
+// prompt, another generates; the prompt is computed in chunks between the
+// other's steps, so its 24 tokens come long before the prompt is read.
+func TestLongPromptDoesNotStarveDecoding(t *testing.T) {
+	m := loadTiny(t)
+	long := make([]int32, 3000)
+	for i := range long {
+		long[i] = int32(100 + i%5000)
+	}
+	reader, decoder := newSession(t, m), newSession(t, m)
+	require.NoError(t, decoder.Feed(context.Background(), mustEncode(t, m, "It was")))
+	var readDone, decodeDone time.Time
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		assert.NoError(t, reader.Feed(context.Background(), long))
+		readDone = time.Now()
+	})
+	wg.Go(func() {
+		for _, err := range decoder.GenerateTokens(context.Background(), nil, GenerateConfig{MaxTokens: 24, IgnoreEOS: true}) {
+			assert.NoError(t, err)
+		}
+		decodeDone = time.Now()
+	})
+	wg.Wait()
+	assert.True(t, decodeDone.Before(readDone), "the decoding finished before the long prompt was read")
+	assert.Equal(t, len(long), reader.Position())
+}
+
+// TestStalledStreamDoesNotHoldOthers: a Session whose caller stops reading
+// its stream does not stop the others.
+func TestStalledStreamDoesNotHoldOthers(t *testing.T) {
+	m := loadTiny(t)
+	stalled := newSession(t, m)
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for range stalled.Generate(context.Background(), "Pierre", GenerateConfig{MaxTokens: 40, IgnoreEOS: true}) {
+			<-release // the caller stops at the first token until released
+		}
+	})
+	want, _ := generateIDs(t, m, SessionConfig{}, "Natasha", 60)
+	got := make(chan []int32)
+	go func() {
+		ids, _ := generateIDs(t, m, SessionConfig{}, "Natasha", 60)
+		got <- ids
+	}()
+	select {
+	case ids := <-got:
+		assert.Equal(t, want, ids)
+	case <-time.After(time.Minute):
+		t.Error("a stalled stream held the other Session")
+	}
+	close(release)
+	wg.Wait()
+}
+
+// TestCancelLeavesBatch: a Session whose context is cancelled while others
+// decode with it stops with the context's error, stays usable, and the
+// others' tokens are unchanged.
+func TestCancelLeavesBatch(t *testing.T) {
+	m := loadTiny(t)
+	want := make([][]int32, 3)
+	for i := range want {
+		want[i], _ = generateIDs(t, m, SessionConfig{}, concurrentPrompts[i], 80)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	victim := newSession(t, m)
+	got := make([][]int32, 3)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Go(func() { got[i], _ = generateIDs(t, m, SessionConfig{}, concurrentPrompts[i], 80) })
+	}
+	var victimErr error
+	wg.Go(func() {
+		n := 0
+		for _, err := range victim.Generate(ctx, "Moscow", GenerateConfig{MaxTokens: 1000, IgnoreEOS: true}) {
+			if err != nil {
+				victimErr = err
+				return
+			}
+			if n++; n == 10 {
+				cancel()
+			}
+		}
+	})
+	wg.Wait()
+	assert.ErrorIs(t, victimErr, context.Canceled)
+	assert.Equal(t, want, got)
+	// The cancelled session goes on from where it stopped.
+	pos := victim.Position()
+	for _, err := range victim.GenerateTokens(context.Background(), nil, GenerateConfig{MaxTokens: 3}) {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, pos+3, victim.Position())
+}
+
+// TestCloseModelWhileGenerating: closing the Model under running
+// generations ends them with ErrClosed, without a hang.
+func TestCloseModelWhileGenerating(t *testing.T) {
+	m, err := Load(context.Background(), tinyModel, Config{Threads: 1})
+	require.NoError(t, err)
+	started := make(chan struct{}, 4)
+	errs := make(chan error, 4)
+	for i := range 4 {
+		s, err := m.NewSession(SessionConfig{})
+		require.NoError(t, err)
+		defer s.Close()
+		go func() {
+			n := 0
+			for _, err := range s.Generate(context.Background(), concurrentPrompts[i], GenerateConfig{IgnoreEOS: true}) {
+				if err != nil {
+					errs <- err
+					return
+				}
+				if n++; n == 5 {
+					started <- struct{}{}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		<-started
+	}
+	require.NoError(t, m.Close())
+	for range 4 {
+		select {
+		case err := <-errs:
+			assert.True(t, errors.Is(err, ErrClosed), "%v", err)
+		case <-time.After(time.Minute):
+			t.Fatal("a generation did not end after Close")
+		}
+	}
+}
+
+// TestPassCost: the cost model recovers base and per-row costs, and sizes
+// prompt chunks to keep a pass near twice the decoding alone.
+func TestPassCost(t *testing.T) {
+	var c passCost
+	assert.Equal(t, unknownPromptChunk, c.promptBudget(1), "nothing seen")
+	for range 10 {
+		c.observe(1, 30*time.Millisecond)
+	}
+	assert.Equal(t, unknownPromptChunk, c.promptBudget(1), "one size seen")
+	for _, rows := range []int{64, 5, 1, 3, 64, 2} {
+		c.observe(rows, time.Duration(15+15*rows)*time.Millisecond) // base 15 ms, 15 ms a row
+	}
+	base, per, ok := c.fit()
+	require.True(t, ok)
+	assert.InDelta(t, 0.015, per, 2e-3)
+	assert.InDelta(t, 0.015, base, 5e-3)
+	// 2 decodes: base + per×(2+b) = 2(base + 2 per) → b = base/per + 2 = 3.
+	assert.Equal(t, 3, c.promptBudget(2))
+
+	var fast passCost // weights dominate: rows are nearly free
+	for _, rows := range []int{1, 2, 8, 64, 1, 4} {
+		fast.observe(rows, time.Duration(1000+rows)*time.Microsecond)
+	}
+	assert.Equal(t, maxPromptChunk, fast.promptBudget(1))
+}
