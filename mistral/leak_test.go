@@ -1,13 +1,17 @@
 package mistral
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -70,4 +74,45 @@ func TestThousandSessionsDoNotLeak(t *testing.T) {
 	// One leaked session would hold its 0.5 MB cache and compute buffer:
 	// 1,000 of them would show as hundreds of MB.
 	assert.Less(t, after-before, int64(16<<20), "RSS grew by %d bytes", after-before)
+}
+
+// syncBuffer is a bytes.Buffer safe for the cleanup goroutine's writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
+}
+
+// TestUnclosedIsReported: a Session and a Model dropped without Close are
+// freed when collected, with a warning that says where they were made.
+func TestUnclosedIsReported(t *testing.T) {
+	var out syncBuffer
+	logger := slog.New(slog.NewTextHandler(&out, nil))
+	func() {
+		m, err := Load(context.Background(), tinyModel, Config{Threads: 1, Logger: logger})
+		require.NoError(t, err)
+		s, err := m.NewSession(SessionConfig{})
+		require.NoError(t, err)
+		require.NoError(t, s.Feed(context.Background(), []int32{1, 415}))
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && strings.Count(out.String(), "without Close") < 2 {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	log := out.String()
+	assert.Contains(t, log, "a Session was garbage collected without Close")
+	assert.Contains(t, log, "a Model "+tinyModel+" was garbage collected without Close")
+	assert.Contains(t, log, "leak_test.go", "the warning says where it was made")
 }

@@ -278,7 +278,9 @@ func (sc *scheduler) take() []*request {
 			a.queued = false
 		}
 	}
-	sc.queue = append(sc.queue[:0], rest...)
+	n := copy(sc.queue, rest)
+	clear(sc.queue[n:]) // (no stale pointers to Sessions)
+	sc.queue = sc.queue[:n]
 	// A stable order (decodes by Session, then prompts) lets passes of the
 	// same shape reuse their graph.
 	slices.SortStableFunc(reqs, func(a, b *request) int {
