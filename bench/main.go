@@ -43,6 +43,7 @@ commands:
   perplexity  perplexity of a model on a text (and KL divergence from a base model)
   levels      the whole comparison: quality on a small real model, speed on the 7B shape
   compare     this library beside llama.cpp (llamaref) on the same files: speed ratios
+  concurrent  Sessions generating at once, each in its goroutine: tokens/s and latency, beside llama.cpp batched
   bandwidth   the machine's memory read bandwidth
   synth       write (and cache) a synthetic model of Mistral 7B's shape
 
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "speed":
 		return speedCmd(ctx, rest, stdout, stderr)
+	case "concurrent":
+		return concurrentCmd(ctx, rest, stdout, stderr)
 	case "speed-one": // internal: one measurement in a child process
 		return speedOneCmd(ctx, rest, stdout, stderr)
 	case "perplexity":
