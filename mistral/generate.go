@@ -29,6 +29,18 @@ type GenerateConfig struct {
 	// then sampled like any other).
 	IgnoreEOS bool
 
+	// LogProbs makes each Token carry the log-probability of its token
+	// under the model's distribution at that step, before any sampler
+	// stage (bias, penalties, grammar, temperature, truncation): the log of
+	// the softmax of the logits, as OpenAI's API reports it. false costs
+	// nothing.
+	LogProbs bool
+
+	// TopLogProbs is how many of the most likely tokens each Token lists,
+	// with their log-probabilities, when LogProbs is set: 0 to
+	// MaxTopLogProbs (20).
+	TopLogProbs int
+
 	// Grammar, if not nil, constrains the output: at every step only the
 	// tokens that can continue a text of the grammar are candidates (before
 	// any other sampler stage but bias and penalties), the end-of-sequence
@@ -79,6 +91,11 @@ type Token struct {
 	// Stop is set on the last Token of a generation that ended normally.
 	// When it is StopEOS, ID is the end-of-sequence token.
 	Stop StopReason
+	// LogProb is the log-probability of ID (with GenerateConfig.LogProbs).
+	LogProb float32
+	// TopLogProbs are the most likely tokens at this step, most likely
+	// first (GenerateConfig.TopLogProbs of them).
+	TopLogProbs []TokenLogProb
 }
 
 // Generate encodes prompt, appends it to the session (with the BOS token
@@ -130,6 +147,14 @@ func (s *Session) generate(ctx context.Context, cfg GenerateConfig, yield func(T
 		stages := append([]Stage{gs}, cfg.Stages...)
 		cfg.Stages = stages
 	}
+	if cfg.TopLogProbs < 0 || cfg.TopLogProbs > MaxTopLogProbs {
+		yield(Token{}, fmt.Errorf("mistral: generate: GenerateConfig.TopLogProbs %d is outside [0, %d]", cfg.TopLogProbs, MaxTopLogProbs))
+		return
+	}
+	var lp *logProbs
+	if cfg.LogProbs {
+		lp = &logProbs{top: cfg.TopLogProbs, texts: s.m.tokenTexts()}
+	}
 	sampler := s.samplerFor(cfg.SamplerConfig)
 	defer s.saveRNG()
 	dec := tok.NewDecoder(tokenizer.DecoderOptions{})
@@ -155,13 +180,18 @@ func (s *Session) generate(ctx context.Context, cfg GenerateConfig, yield func(T
 				return
 			}
 		}
+		var logProb float32
+		var top []TokenLogProb
+		if lp != nil {
+			logProb, top = lp.of(s.logits, id)
+		}
 		sampler.Accept(id)
 		if err := s.feed(ctx, []int32{id}, nil); err != nil {
 			yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
 			return
 		}
 		if id == eos && (!cfg.IgnoreEOS || gs != nil) {
-			yield(Token{ID: id, Text: s.flushText(dec, &stops), Stop: StopEOS}, nil)
+			yield(Token{ID: id, Text: s.flushText(dec, &stops), Stop: StopEOS, LogProb: logProb, TopLogProbs: top}, nil)
 			return
 		}
 		piece, err := dec.Add(id)
@@ -170,7 +200,7 @@ func (s *Session) generate(ctx context.Context, cfg GenerateConfig, yield func(T
 			return
 		}
 		text, stopped := stops.add(piece)
-		t := Token{ID: id, Text: text}
+		t := Token{ID: id, Text: text, LogProb: logProb, TopLogProbs: top}
 		switch {
 		case stopped:
 			t.Stop = StopString

@@ -148,6 +148,9 @@ type model struct {
 
 	grammars grammars // grammar indexes for constrained generation
 
+	textsOnce sync.Once
+	texts     []string // per token: its text for log-probabilities (tokenTexts)
+
 	fpOnce sync.Once
 	fp     [32]byte // fingerprint, for saved sessions
 
