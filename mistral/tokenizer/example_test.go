@@ -95,7 +95,7 @@ func ExampleTokenizer_EncodeChat() {
 		{Role: tokenizer.RoleAssistant, Content: "Bonjour, comment puis-je vous aider ?"},
 		{Role: tokenizer.RoleUser, Content: "Parle-moi de Mistral 7B."},
 	}
-	ids, err := tok.EncodeChat(msgs, tokenizer.ChatAuto)
+	ids, err := tok.EncodeChat(msgs, tokenizer.ChatOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func ExampleTokenizer_EncodeChat() {
 	}
 	fmt.Println(d.Flush())
 
-	_, err = tok.EncodeChat(msgs[1:], tokenizer.ChatAuto)
+	_, err = tok.EncodeChat(msgs[1:], tokenizer.ChatOptions{})
 	fmt.Println(err)
 	// Output:
 	// v1 42 tokens
