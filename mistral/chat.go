@@ -68,7 +68,7 @@ func (s *Session) Chat(ctx context.Context, msgs []Message, cfg GenerateConfig) 
 			yield(Token{}, fmt.Errorf("mistral: chat: the conversation must end with a user message"))
 			return
 		}
-		turns, err := s.m.tok.EncodeChatTurns(msgs, tokenizer.ChatAuto)
+		turns, err := s.m.tok.EncodeChatTurns(msgs, tokenizer.ChatOptions{})
 		if err != nil {
 			yield(Token{}, fmt.Errorf("mistral: chat: %w", err))
 			return
@@ -78,7 +78,7 @@ func (s *Session) Chat(ctx context.Context, msgs []Message, cfg GenerateConfig) 
 		ids = append(ids, turns[0]...)
 		for i, m := range msgs {
 			t := turns[i+1]
-			if i < len(s.chat) && m.Role == RoleAssistant && s.chat[i].msg == m {
+			if i < len(s.chat) && m.Role == RoleAssistant && s.chat[i].msg.Equal(m) {
 				t = s.chat[i].ids
 			}
 			ids = append(ids, t...)

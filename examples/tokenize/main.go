@@ -6,12 +6,18 @@
 //	echo '["Hello", "world"]' | go run ./examples/tokenize -model PATH -bos
 //	[[1,22557],[1,1526]]
 //
+//	go run ./examples/tokenize -model PATH -chat REQUEST.json
+//	[1,3,2592,29510,...]
+//
 // With -text it prints the ids of that text as one JSON array; without, it
 // reads a JSON array of strings on standard input and prints a JSON array of
-// id arrays. PATH is a GGUF model or a SentencePiece tokenizer.model, told
-// apart by their first bytes. -bos starts each text with BOS. Nothing but the
-// ids goes to standard output; errors go to standard error, with a non-zero
-// exit status.
+// id arrays. With -chat it reads a chat completion request in OpenAI's shape
+// (messages with tool_calls and tool_call_id, tools; "-" for standard input)
+// and prints the ids of its conversation in the model's instruct format, as
+// mistral-common lays it out. PATH is a GGUF model or a SentencePiece
+// tokenizer.model, told apart by their first bytes. -bos starts each text
+// with BOS. Nothing but the ids goes to standard output; errors go to
+// standard error, with a non-zero exit status.
 package main
 
 import (
@@ -24,6 +30,7 @@ import (
 	"os"
 
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/mistral/openai"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 
@@ -43,6 +50,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	model := fs.String("model", "", "a GGUF file or a SentencePiece tokenizer.model (required)")
 	text := fs.String("text", "", "the text to tokenize; without it, a JSON array of strings is read on standard input")
 	bos := fs.Bool("bos", false, "start with the BOS token")
+	chat := fs.String("chat", "", "a chat completion request in OpenAI's JSON shape (- for standard input): print the ids of its conversation")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +62,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	textSet := false
 	fs.Visit(func(f *flag.Flag) { textSet = textSet || f.Name == "text" })
+	if *chat != "" && (textSet || *bos) {
+		return errors.New("-chat takes neither -text nor -bos (a conversation starts with BOS)")
+	}
 
 	tok, err := load(*model)
 	if err != nil {
@@ -61,7 +72,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	opt := tokenizer.EncodeOptions{BOS: *bos}
 	var out any
-	if textSet {
+	if *chat != "" {
+		ids, err := encodeChat(tok, *chat, stdin)
+		if err != nil {
+			return err
+		}
+		out = ids
+	} else if textSet {
 		ids, err := tok.Encode(*text, opt)
 		if err != nil {
 			return err
@@ -115,6 +132,30 @@ func load(path string) (*tokenizer.Tokenizer, error) {
 		return tokenizer.LoadSentencePiece(path)
 	}
 	return nil, fmt.Errorf("%s is neither a GGUF file nor a SentencePiece model", path)
+}
+
+// encodeChat returns the ids of the conversation of the chat completion
+// request in the file path ("-" for stdin).
+func encodeChat(tok *tokenizer.Tokenizer, path string, stdin io.Reader) ([]int32, error) {
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(stdin)
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var req openai.ChatCompletionRequest
+	if err := json.Unmarshal(data, &req); err != nil {
+		return nil, fmt.Errorf("%s: want a chat completion request: %w", path, err)
+	}
+	c, err := req.Chat()
+	if err != nil {
+		return nil, err
+	}
+	return tok.EncodeChat(c.Messages, tokenizer.ChatOptions{Tools: c.Tools})
 }
 
 // readTexts reads one JSON array of strings.

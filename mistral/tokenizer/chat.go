@@ -1,7 +1,9 @@
 package tokenizer
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -11,19 +13,35 @@ import (
 //   - InstructTokenizerV1.encode_user_message encodes f"[INST] {content} [/INST]"
 //     as one text, content being system_prompt + "\n\n" + message for the
 //     first user message when there is a system prompt;
-//     encode_assistant_message encodes the content and appends EOS.
-//   - InstructTokenizerV2 (and V3, which differs only for tools) puts the
-//     BEGIN_INST and END_INST control tokens around the separately encoded
-//     user content, prepends the system prompt and a blank line to the *last*
-//     user message (encode_user_content with is_last), and encodes answers
-//     with trailing spaces removed (content.rstrip(" ")) before EOS.
+//     encode_assistant_message encodes the content and appends EOS. V1 has
+//     no tool tokens: it ignores the tools and fails on tool messages.
+//   - InstructTokenizerV2 (and V3) puts the BEGIN_INST and END_INST control
+//     tokens around the separately encoded user content, prepends the system
+//     prompt and a blank line to the *last* user message (encode_user_content
+//     with is_last), and encodes answers with trailing spaces removed
+//     (content.rstrip(" ")) before EOS.
+//   - V3 writes the tools, [AVAILABLE_TOOLS] json.dumps(tools)
+//     [/AVAILABLE_TOOLS], just before the [INST] of the last user message,
+//     each tool as {"type": "function", "function": {"name", "description",
+//     "parameters"}} ("strict" left out); an assistant message with tool
+//     calls as [TOOL_CALLS] json.dumps([{"name", "arguments", "id"}, ...])
+//     and EOS; a tool message as [TOOL_RESULTS] json.dumps({"content",
+//     "call_id"}) [/TOOL_RESULTS]. Arguments and results are written as JSON
+//     when they parse as JSON (json.loads), as strings otherwise, and all
+//     JSON with ensure_ascii=False (see pyjson.go). Unlike V2, V3 keeps the
+//     calls and results that come before the last user message.
 //   - encode_instruct starts with BOS and concatenates the messages' ids.
-// mistral-common's validator (protocol/instruct/validator.py) rejects empty
-// conversations and misordered roles, and asserts that an assistant message
-// has content; its request normaliser merges consecutive messages of the
-// same role and gathers system messages into one prompt. Here such
-// conversations are rejected instead: two messages of the same role in a row
-// or a system message that is not first are *ChatError.
+// mistral-common's request normaliser (protocol/instruct/normalize.py)
+// gathers the system messages, wherever they are, into one system prompt
+// joined by blank lines, merges consecutive messages of the same role, and
+// writes empty tool call arguments and empty tool results as {}. Its
+// validator (protocol/instruct/validator.py) wants an assistant message with
+// content or tool calls but not both, call ids of nine letters or digits,
+// function names of 1 to 64 letters, digits, '_' or '-', and as many tool
+// results after an assistant message as it made calls. Here two messages of
+// the same role in a row are rejected rather than merged, and a tool result
+// must name a call of the assistant message before it that has no result
+// yet: such conversations are *ChatError.
 
 // Role is who wrote a message of a conversation.
 type Role string
@@ -33,12 +51,34 @@ const (
 	RoleSystem    Role = "system"
 	RoleUser      Role = "user"
 	RoleAssistant Role = "assistant"
+	RoleTool      Role = "tool" // the result of a tool call
 )
 
-// Message is one message of a conversation.
+// Message is one message of a conversation. Messages are plain values;
+// Equal compares them.
 type Message struct {
-	Role    Role
+	Role Role
+	// Content is the text of the message. In a RoleTool message it is the
+	// result of the call: text that parses as JSON is written as JSON,
+	// other text as a JSON string, and empty content as {}, as
+	// mistral-common does. An assistant message that calls tools has no
+	// content.
 	Content string
+	// ToolCalls are the calls of an assistant message (ChatV3), which then
+	// has no Content. Each is answered by a RoleTool message.
+	ToolCalls []ToolCall
+	// ToolCallID is, in a RoleTool message, the ID of the call whose result
+	// it is: a call of the assistant message before it, not yet answered.
+	ToolCallID string
+}
+
+// Equal reports whether m and o are the same message: same role, content,
+// call id and tool calls (ids, names and argument bytes).
+func (m Message) Equal(o Message) bool {
+	return m.Role == o.Role && m.Content == o.Content && m.ToolCallID == o.ToolCallID &&
+		slices.EqualFunc(m.ToolCalls, o.ToolCalls, func(a, b ToolCall) bool {
+			return a.ID == b.ID && a.Name == b.Name && bytes.Equal(a.Arguments, b.Arguments)
+		})
 }
 
 // ChatFormat is a version of Mistral's instruct format, as built by
@@ -56,12 +96,15 @@ const (
 	// closed by EOS. A system prompt goes before the first user message,
 	// followed by a blank line.
 	ChatV1
-	// ChatV3 is mistral-common's InstructTokenizerV3 (the same as V2 for
-	// text): [INST] and [/INST] are single control tokens around the
-	// separately encoded user message:
+	// ChatV3 is mistral-common's InstructTokenizerV3: [INST] and [/INST]
+	// are single control tokens around the separately encoded user message:
 	//	<s>[INST]▁{user}[/INST]▁{answer}</s>[INST]▁{user}[/INST]
 	// Trailing spaces of answers are dropped. A system prompt goes before
-	// the last user message, followed by a blank line.
+	// the last user message, followed by a blank line. With tools:
+	//	[AVAILABLE_TOOLS]▁[{"type":▁"function",▁...}][/AVAILABLE_TOOLS][INST]▁{user}[/INST]
+	//	[TOOL_CALLS]▁[{"name":▁...,▁"arguments":▁{...},▁"id":▁"D681PevKs"}]</s>
+	//	[TOOL_RESULTS]▁{"content":▁...,▁"call_id":▁"D681PevKs"}[/TOOL_RESULTS]
+	// the tools just before the last user message.
 	ChatV3
 )
 
@@ -95,20 +138,30 @@ func (t *Tokenizer) instTokens() (begin, end int32, ok bool) {
 	return begin, end, ok
 }
 
+// ChatOptions are the options of EncodeChat. The zero value is ChatAuto
+// with no tools.
+type ChatOptions struct {
+	// Format is the instruct format; ChatAuto (the zero value) picks it by
+	// the vocabulary.
+	Format ChatFormat
+	// Tools are the tools the model may call, written (ChatV3) just before
+	// the last user message. ChatV1 and vocabularies without the tool
+	// control tokens have no way to write them: tools there are an error
+	// wrapping ErrUnsupported. A tool that is not valid is a *ToolError.
+	Tools []Tool
+}
+
 // EncodeChat returns the token ids of a conversation in an instruct format,
-// starting with BOS, exactly as mistral-common builds them. The conversation
-// is an optional system message, then user and assistant messages in turn,
-// starting with a user message; it may end with either: after a user message
-// the model writes the answer, an assistant message is closed by EOS.
-// Anything else is a *ChatError. ChatV3 on a vocabulary without [INST] and
-// [/INST] control tokens is an error wrapping ErrUnsupported.
+// starting with BOS, exactly as mistral-common's instruct tokenizer builds
+// them from the same chat completion request. See EncodeChatTurns for the
+// rules of a conversation.
 //
 // To grow a conversation turn by turn, encode it whole each time and keep
 // the longest common prefix of the ids (a model keeps its cache for those):
 // adding messages appends ids, except that ChatV3 moves the system prompt
-// to the last user message, as mistral-common does.
-func (t *Tokenizer) EncodeChat(msgs []Message, format ChatFormat) ([]int32, error) {
-	turns, err := t.EncodeChatTurns(msgs, format)
+// and the tools to the last user message, as mistral-common does.
+func (t *Tokenizer) EncodeChat(msgs []Message, opts ChatOptions) ([]int32, error) {
+	turns, err := t.EncodeChatTurns(msgs, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -124,112 +177,142 @@ func (t *Tokenizer) EncodeChat(msgs []Message, format ChatFormat) ([]int32, erro
 }
 
 // EncodeChatTurns is EncodeChat with the ids cut by message: turns[0] is
-// [BOS] and turns[i+1] holds the ids of msgs[i] (none for the system
-// message, whose text is part of a user message). Their concatenation is
-// what EncodeChat returns. A caller that generated an answer can put the ids
-// it generated in place of the answer's turn, which re-encoding its text
-// does not always give back.
-func (t *Tokenizer) EncodeChatTurns(msgs []Message, format ChatFormat) ([][]int32, error) {
+// [BOS] and turns[i+1] holds the ids of msgs[i] (none for system messages,
+// whose text is part of a user message; the tools are part of the last user
+// message's). Their concatenation is what EncodeChat returns. A caller that
+// generated an answer or tool calls can put the ids it generated in place
+// of that message's turn, which re-encoding its text does not always give
+// back.
+//
+// A conversation is user messages, each followed by the assistant's answer:
+// either content, or tool calls (ChatV3) followed by one RoleTool message
+// per call, giving its result, and then the assistant's next message. It
+// may end anywhere after the first user message: after a user message or
+// tool results the model writes the next message, an assistant message is
+// closed by EOS. System messages may come anywhere: their contents, joined
+// by a blank line, are the system prompt, which goes before the first user
+// message (ChatV1) or the last one (ChatV3). Anything else is a *ChatError
+// naming the message. ChatV3 on a vocabulary without [INST] and [/INST]
+// control tokens, and tools where the format or the vocabulary has no tool
+// tokens, are errors wrapping ErrUnsupported.
+func (t *Tokenizer) EncodeChatTurns(msgs []Message, opts ChatOptions) ([][]int32, error) {
 	if err := checkChat(msgs); err != nil {
 		return nil, err
 	}
-	if format == ChatAuto {
-		format = t.DefaultChatFormat()
+	e := chatEncoder{t: t, format: opts.Format}
+	if e.format == ChatAuto {
+		e.format = t.DefaultChatFormat()
 	}
-	var begin, end int32
-	switch format {
+	switch e.format {
 	case ChatV1:
+		if err := checkNoTools(msgs, opts.Tools, "the v1 instruct format has no tool tokens"); err != nil {
+			return nil, err
+		}
 	case ChatV3:
 		var ok bool
-		if begin, end, ok = t.instTokens(); !ok {
-			return nil, fmt.Errorf("tokenizer: chat format v3 needs [INST] and [/INST] control tokens: %w", ErrUnsupported)
+		if e.begin, e.end, ok = t.instTokens(); !ok {
+			return nil, &unsupportedError{"chat format v3 needs [INST] and [/INST] control tokens"}
+		}
+		if e.tool, ok = t.toolTokens(); !ok {
+			if err := checkNoTools(msgs, opts.Tools, "the vocabulary has no tool control tokens"); err != nil {
+				return nil, err
+			}
 		}
 	default:
-		return nil, fmt.Errorf("tokenizer: unknown chat format %d", int(format))
+		return nil, fmt.Errorf("tokenizer: unknown chat format %d", int(e.format))
+	}
+	if len(opts.Tools) > 0 {
+		text, err := toolsJSON(opts.Tools)
+		if err != nil {
+			return nil, err
+		}
+		e.tools = append([]int32{e.tool.availableBegin}, t.encode(text)...)
+		e.tools = append(e.tools, e.tool.availableEnd)
 	}
 
-	system := ""
-	if msgs[0].Role == RoleSystem {
-		system = msgs[0].Content
-	}
-	firstUser, lastUser := -1, -1
+	var system []string
+	e.firstUser, e.lastUser = -1, -1
 	for i, m := range msgs {
-		if m.Role == RoleUser {
-			if firstUser < 0 {
-				firstUser = i
+		switch {
+		case m.Role == RoleSystem && m.Content != "":
+			system = append(system, m.Content)
+		case m.Role == RoleUser:
+			if e.firstUser < 0 {
+				e.firstUser = i
 			}
-			lastUser = i
+			e.lastUser = i
 		}
 	}
+	e.system = strings.Join(system, "\n\n")
 
 	turns := make([][]int32, len(msgs)+1)
 	turns[0] = []int32{t.bos}
 	for i, m := range msgs {
-		var ids []int32
-		switch {
-		case m.Role == RoleSystem:
-		case m.Role == RoleUser && format == ChatV1:
-			content := m.Content
-			if i == firstUser && system != "" {
-				content = system + "\n\n" + content
-			}
-			ids = t.encode("[INST] " + content + " [/INST]")
-		case m.Role == RoleUser:
-			content := m.Content
-			if i == lastUser && system != "" {
-				content = system + "\n\n" + content
-			}
-			ids = append([]int32{begin}, t.encode(content)...)
-			ids = append(ids, end)
-		case format == ChatV1:
-			ids = append(t.encode(m.Content), t.eos)
-		default:
-			ids = append(t.encode(strings.TrimRight(m.Content, " ")), t.eos)
+		ids, err := e.message(i, m)
+		if err != nil {
+			return nil, err
 		}
 		turns[i+1] = ids
 	}
 	return turns, nil
 }
 
-// checkChat checks the structure of a conversation.
-func checkChat(msgs []Message) error {
-	if len(msgs) == 0 {
-		return &ChatError{Index: 0, Reason: "empty conversation"}
-	}
-	prev := Role("")
-	for i, m := range msgs {
-		fail := func(format string, args ...any) error {
-			return &ChatError{Index: i, Reason: fmt.Sprintf(format, args...)}
+// chatEncoder holds what encoding the messages of a conversation needs.
+type chatEncoder struct {
+	t                   *Tokenizer
+	format              ChatFormat // ChatV1 or ChatV3
+	begin, end          int32      // [INST] and [/INST] (ChatV3)
+	tool                toolTokens // (ChatV3 with a vocabulary that has them)
+	tools               []int32    // [AVAILABLE_TOOLS] ... [/AVAILABLE_TOOLS], or none
+	system              string     // the system prompt
+	firstUser, lastUser int        // indices of the first and last user messages
+}
+
+// message returns the ids of msgs[i], m.
+func (e *chatEncoder) message(i int, m Message) ([]int32, error) {
+	t := e.t
+	withSystem := func(content string) string {
+		if e.system != "" {
+			return e.system + "\n\n" + content
 		}
-		if err := checkUTF8(m.Content); err != nil {
-			return &ChatError{Index: i, Reason: "content is not valid UTF-8", Err: err}
-		}
-		switch m.Role {
-		case RoleSystem:
-			if i != 0 {
-				return fail("system message after the start of the conversation (it must come first)")
-			}
-		case RoleUser:
-			if prev == RoleUser {
-				return fail("two user messages in a row")
-			}
-		case RoleAssistant:
-			switch prev {
-			case "", RoleSystem:
-				return fail("assistant message before any user message (a conversation starts with a user message)")
-			case RoleAssistant:
-				return fail("two assistant messages in a row")
-			}
-			if m.Content == "" {
-				return fail("empty assistant message")
-			}
-		default:
-			return fail("unknown role %q (want %q, %q or %q)", m.Role, RoleSystem, RoleUser, RoleAssistant)
-		}
-		prev = m.Role
+		return content
 	}
-	if prev == RoleSystem {
-		return &ChatError{Index: 0, Reason: "system message with no user message"}
+	switch {
+	case m.Role == RoleSystem:
+		return nil, nil
+	case m.Role == RoleUser && e.format == ChatV1:
+		content := m.Content
+		if i == e.firstUser {
+			content = withSystem(content)
+		}
+		return t.encode("[INST] " + content + " [/INST]"), nil
+	case m.Role == RoleUser:
+		content := m.Content
+		var ids []int32
+		if i == e.lastUser {
+			content = withSystem(content)
+			ids = append(ids, e.tools...)
+		}
+		ids = append(ids, e.begin)
+		ids = append(ids, t.encode(content)...)
+		return append(ids, e.end), nil
+	case m.Role == RoleAssistant && len(m.ToolCalls) > 0:
+		text, err := callsJSON(m.ToolCalls)
+		if err != nil {
+			return nil, &ChatError{Index: i, Reason: "tool calls", Err: err}
+		}
+		ids := append([]int32{e.tool.calls}, t.encode(text)...)
+		return append(ids, t.eos), nil
+	case m.Role == RoleAssistant && e.format == ChatV1:
+		return append(t.encode(m.Content), t.eos), nil
+	case m.Role == RoleAssistant:
+		return append(t.encode(strings.TrimRight(m.Content, " ")), t.eos), nil
+	default: // RoleTool
+		text, err := resultJSON(m)
+		if err != nil {
+			return nil, &ChatError{Index: i, Reason: "tool result", Err: err}
+		}
+		ids := append([]int32{e.tool.resultsBegin}, t.encode(text)...)
+		return append(ids, e.tool.resultsEnd), nil
 	}
-	return nil
 }

@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,12 +22,12 @@ func TestChatV1Vectors(t *testing.T) {
 			msgs = append(msgs, Message{Role: Role(turn.Role), Content: turn.Content})
 		}
 		for _, format := range []ChatFormat{ChatV1, ChatAuto} {
-			ids, err := tok.EncodeChat(msgs, format)
+			ids, err := tok.EncodeChat(msgs, ChatOptions{Format: format})
 			require.NoError(t, err)
 			assert.Equal(t, c.IDs, ids, "%v %+v", format, msgs)
 		}
 		// The same conversation on the v3 vocabulary, which extends v1's.
-		ids, err := v3(t).EncodeChat(msgs, ChatV1)
+		ids, err := v3(t).EncodeChat(msgs, ChatOptions{Format: ChatV1})
 		require.NoError(t, err)
 		text, err := tok.Decode(c.IDs)
 		require.NoError(t, err)
@@ -39,9 +40,9 @@ func TestChatV1Vectors(t *testing.T) {
 func TestDefaultChatFormat(t *testing.T) {
 	assert.Equal(t, ChatV1, v1(t).DefaultChatFormat())
 	assert.Equal(t, ChatV3, v3(t).DefaultChatFormat())
-	_, err := v1(t).EncodeChat([]Message{{Role: RoleUser, Content: "Hi"}}, ChatV3)
+	_, err := v1(t).EncodeChat([]Message{{Role: RoleUser, Content: "Hi"}}, ChatOptions{Format: ChatV3})
 	assert.ErrorIs(t, err, ErrUnsupported)
-	_, err = v1(t).EncodeChat([]Message{{Role: RoleUser, Content: "Hi"}}, ChatFormat(7))
+	_, err = v1(t).EncodeChat([]Message{{Role: RoleUser, Content: "Hi"}}, ChatOptions{Format: ChatFormat(7)})
 	assert.Error(t, err)
 	assert.Equal(t, "v3", ChatV3.String())
 }
@@ -80,25 +81,25 @@ func TestChatV3(t *testing.T) {
 		msgs []Message
 		want []int32
 	}{
-		{"one user message", []Message{{RoleUser, "What is the capital of France?"}},
+		{"one user message", []Message{{Role: RoleUser, Content: "What is the capital of France?"}},
 			cat(bos, inst, enc("What is the capital of France?"), endInst)},
-		{"conversation", []Message{{RoleUser, "Bonjour !"}, {RoleAssistant, "Bonjour, comment puis-je vous aider ?  "}, {RoleUser, "Parle-moi de Mistral 7B."}},
+		{"conversation", []Message{{Role: RoleUser, Content: "Bonjour !"}, {Role: RoleAssistant, Content: "Bonjour, comment puis-je vous aider ?  "}, {Role: RoleUser, Content: "Parle-moi de Mistral 7B."}},
 			cat(bos, inst, enc("Bonjour !"), endInst, enc("Bonjour, comment puis-je vous aider ?"), eos, inst, enc("Parle-moi de Mistral 7B."), endInst)},
-		{"system prompt before the last user message", []Message{{RoleSystem, "Be brief."}, {RoleUser, "Hi"}, {RoleAssistant, "Hello!"}, {RoleUser, "A joke?"}},
+		{"system prompt before the last user message", []Message{{Role: RoleSystem, Content: "Be brief."}, {Role: RoleUser, Content: "Hi"}, {Role: RoleAssistant, Content: "Hello!"}, {Role: RoleUser, Content: "A joke?"}},
 			cat(bos, inst, enc("Hi"), endInst, enc("Hello!"), eos, inst, enc("Be brief.\n\nA joke?"), endInst)},
-		{"ends with an answer", []Message{{RoleUser, "Hi"}, {RoleAssistant, "Hello!"}},
+		{"ends with an answer", []Message{{Role: RoleUser, Content: "Hi"}, {Role: RoleAssistant, Content: "Hello!"}},
 			cat(bos, inst, enc("Hi"), endInst, enc("Hello!"), eos)},
-		{"empty system prompt", []Message{{RoleSystem, ""}, {RoleUser, "Hi"}},
+		{"empty system prompt", []Message{{Role: RoleSystem, Content: ""}, {Role: RoleUser, Content: "Hi"}},
 			cat(bos, inst, enc("Hi"), endInst)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, format := range []ChatFormat{ChatV3, ChatAuto} {
-				ids, err := tok.EncodeChat(tt.msgs, format)
+				ids, err := tok.EncodeChat(tt.msgs, ChatOptions{Format: format})
 				require.NoError(t, err)
 				assert.Equal(t, tt.want, ids)
 			}
-			turns, err := tok.EncodeChatTurns(tt.msgs, ChatV3)
+			turns, err := tok.EncodeChatTurns(tt.msgs, ChatOptions{Format: ChatV3})
 			require.NoError(t, err)
 			require.Len(t, turns, len(tt.msgs)+1)
 			assert.Equal(t, []int32{bos}, turns[0])
@@ -114,36 +115,80 @@ func TestChatV3(t *testing.T) {
 
 func TestChatMalformed(t *testing.T) {
 	tests := []struct {
-		name  string
-		msgs  []Message
-		index int
+		name   string
+		msgs   []Message
+		index  int
+		reason string
 	}{
-		{"empty", nil, 0},
-		{"starts with assistant", []Message{{RoleAssistant, "Hi"}, {RoleUser, "Hi"}}, 0},
-		{"assistant after system", []Message{{RoleSystem, "S"}, {RoleAssistant, "Hi"}}, 1},
-		{"two user messages", []Message{{RoleUser, "a"}, {RoleUser, "b"}}, 1},
-		{"two assistant messages", []Message{{RoleUser, "a"}, {RoleAssistant, "b"}, {RoleAssistant, "c"}}, 2},
-		{"system not first", []Message{{RoleUser, "a"}, {RoleSystem, "b"}}, 1},
-		{"two system messages", []Message{{RoleSystem, "a"}, {RoleSystem, "b"}, {RoleUser, "c"}}, 1},
-		{"system alone", []Message{{RoleSystem, "a"}}, 0},
-		{"unknown role", []Message{{RoleUser, "a"}, {"tool", "b"}}, 1},
-		{"empty role", []Message{{"", "a"}}, 0},
-		{"empty answer", []Message{{RoleUser, "a"}, {RoleAssistant, ""}}, 1},
-		{"invalid UTF-8", []Message{{RoleUser, "a\xff"}}, 0},
+		{"empty", nil, 0, "empty conversation"},
+		{"starts with assistant", []Message{{Role: RoleAssistant, Content: "Hi"}, {Role: RoleUser, Content: "Hi"}}, 0, "before any user message"},
+		{"assistant after system", []Message{{Role: RoleSystem, Content: "S"}, {Role: RoleAssistant, Content: "Hi"}}, 1, "before any user message"},
+		{"two user messages", []Message{{Role: RoleUser, Content: "a"}, {Role: RoleUser, Content: "b"}}, 1, "two user messages in a row"},
+		{"two user messages around a system message", []Message{{Role: RoleUser, Content: "a"}, {Role: RoleSystem, Content: "s"}, {Role: RoleUser, Content: "b"}}, 2, "two user messages in a row"},
+		{"two assistant messages", []Message{{Role: RoleUser, Content: "a"}, {Role: RoleAssistant, Content: "b"}, {Role: RoleAssistant, Content: "c"}}, 2, "two assistant messages in a row"},
+		{"system alone", []Message{{Role: RoleSystem, Content: "a"}}, 0, "system messages with no user message"},
+		{"two systems alone", []Message{{Role: RoleSystem, Content: "a"}, {Role: RoleSystem, Content: "b"}}, 0, "system messages with no user message"},
+		{"unknown role", []Message{{Role: RoleUser, Content: "a"}, {Role: "function", Content: "b"}}, 1, `unknown role "function"`},
+		{"empty role", []Message{{Role: "", Content: "a"}}, 0, `unknown role ""`},
+		{"empty answer", []Message{{Role: RoleUser, Content: "a"}, {Role: RoleAssistant, Content: ""}}, 1, "empty assistant message"},
+		{"invalid UTF-8", []Message{{Role: RoleUser, Content: "a\xff"}}, 0, "content: invalid UTF-8 at byte 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, tok := range []*Tokenizer{v1(t), v3(t)} {
-				_, err := tok.EncodeChat(tt.msgs, ChatAuto)
+				_, err := tok.EncodeChat(tt.msgs, ChatOptions{})
 				var ce *ChatError
 				require.True(t, errors.As(err, &ce), "%v", err)
 				assert.Equal(t, tt.index, ce.Index, ce.Error())
-				assert.Contains(t, err.Error(), "tokenizer: chat: message")
+				assert.Contains(t, err.Error(), fmt.Sprintf("tokenizer: chat: message %d: ", tt.index))
+				assert.Contains(t, err.Error(), tt.reason)
 			}
 		})
 	}
-	_, err := v1(t).EncodeChat([]Message{{RoleUser, "a\xff"}}, ChatV1)
+	_, err := v1(t).EncodeChat([]Message{{Role: RoleUser, Content: "a\xff"}}, ChatOptions{Format: ChatV1})
 	var ue *UTF8Error
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, 1, ue.Offset)
+}
+
+// TestChatSystemMessages checks that system messages, wherever they are,
+// make one system prompt joined by blank lines (empty ones left out), as
+// mistral-common's request normaliser gathers them.
+func TestChatSystemMessages(t *testing.T) {
+	msgs := []Message{
+		{Role: RoleSystem, Content: "Be brief."},
+		{Role: RoleUser, Content: "Hi"},
+		{Role: RoleSystem, Content: ""},
+		{Role: RoleAssistant, Content: "Hello!"},
+		{Role: RoleSystem, Content: "Answer in French."},
+		{Role: RoleUser, Content: "A joke?"},
+	}
+	v1Tok := v1(t)
+	enc1 := func(s string) []int32 { return v1Tok.encode(s) }
+	var want []int32
+	want = append(want, v1Tok.BOS())
+	want = append(want, enc1("[INST] Be brief.\n\nAnswer in French.\n\nHi [/INST]")...)
+	want = append(want, enc1("Hello!")...)
+	want = append(want, v1Tok.EOS())
+	want = append(want, enc1("[INST] A joke? [/INST]")...)
+	ids, err := v1Tok.EncodeChat(msgs, ChatOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, want, ids)
+
+	tok := v3(t)
+	ids, err = tok.EncodeChat(msgs, ChatOptions{})
+	require.NoError(t, err)
+	want, err = tok.Encode("[INST]Hi[/INST]", EncodeOptions{BOS: true, ParseControl: true})
+	require.NoError(t, err)
+	want = append(want, tok.encode("Hello!")...)
+	want = append(want, tok.EOS(), 3)
+	want = append(want, tok.encode("Be brief.\n\nAnswer in French.\n\nA joke?")...)
+	want = append(want, 4)
+	assert.Equal(t, want, ids)
+
+	turns, err := tok.EncodeChatTurns(msgs, ChatOptions{})
+	require.NoError(t, err)
+	for _, i := range []int{0, 2, 4} {
+		assert.Empty(t, turns[i+1], "system message %d", i)
+	}
 }

@@ -40,6 +40,16 @@
 // with [INST] spelt out in ordinary pieces, and ChatV3 for v0.3, with [INST]
 // and [/INST] single control tokens. ChatAuto picks by the vocabulary.
 //
+// ChatV3 also writes tools (ChatOptions.Tools, each a name, a description
+// and a JSON Schema of its parameters) just before the last user message,
+// assistant messages that call tools (Message.ToolCalls) and tool results
+// (RoleTool messages, with the id of the call they answer), with the JSON
+// written byte for byte as mistral-common writes it with Python's json
+// module. ToolChoice, which generation follows, is defined here too.
+// Malformed conversations are a *ChatError naming the message, bad tools a
+// *ToolError, an unknown tool choice a *ToolChoiceError. ChatV1 has no tool
+// tokens: tools there are an error wrapping ErrUnsupported.
+//
 // # Concurrency
 //
 // A Tokenizer is immutable and safe for concurrent use by multiple

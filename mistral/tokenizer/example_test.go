@@ -1,6 +1,7 @@
 package tokenizer_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"log"
 	"strings"
@@ -95,7 +96,7 @@ func ExampleTokenizer_EncodeChat() {
 		{Role: tokenizer.RoleAssistant, Content: "Bonjour, comment puis-je vous aider ?"},
 		{Role: tokenizer.RoleUser, Content: "Parle-moi de Mistral 7B."},
 	}
-	ids, err := tok.EncodeChat(msgs, tokenizer.ChatAuto)
+	ids, err := tok.EncodeChat(msgs, tokenizer.ChatOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -115,12 +116,49 @@ func ExampleTokenizer_EncodeChat() {
 	}
 	fmt.Println(d.Flush())
 
-	_, err = tok.EncodeChat(msgs[1:], tokenizer.ChatAuto)
+	_, err = tok.EncodeChat(msgs[1:], tokenizer.ChatOptions{})
 	fmt.Println(err)
 	// Output:
 	// v1 42 tokens
 	// <s> [INST] Bonjour ! [/INST] Bonjour, comment puis-je vous aider ?</s> [INST] Parle-moi de Mistral 7B. [/INST]
 	// tokenizer: chat: message 0: assistant message before any user message (a conversation starts with a user message)
+}
+
+// A conversation with a tool: the assistant's call, the tool's result, in
+// the v3 format of Mistral 7B v0.3.
+func ExampleTokenizer_EncodeChat_tools() {
+	tok, err := tokenizer.LoadSentencePiece("../../testdata/tokenizer/mistral-v3.model")
+	if err != nil {
+		log.Fatal(err)
+	}
+	tools := []tokenizer.Tool{{
+		Name:        "get_weather",
+		Description: "Current weather",
+		Parameters:  json.RawMessage(`{"type": "object", "properties": {"city": {"type": "string"}}}`),
+	}}
+	msgs := []tokenizer.Message{
+		{Role: tokenizer.RoleUser, Content: "Quel temps fait-il à Paris ?"},
+		{Role: tokenizer.RoleAssistant, ToolCalls: []tokenizer.ToolCall{
+			{ID: "D681PevKs", Name: "get_weather", Arguments: json.RawMessage(`{"city":"Paris"}`)},
+		}},
+		{Role: tokenizer.RoleTool, ToolCallID: "D681PevKs", Content: `{"celsius": 22}`},
+	}
+	turns, err := tok.EncodeChatTurns(msgs, tokenizer.ChatOptions{Tools: tools})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Each message's turn, as its pieces (▁ for spaces).
+	for _, turn := range turns[1:] {
+		var text strings.Builder
+		for _, id := range turn {
+			text.WriteString(tok.Piece(id))
+		}
+		fmt.Println(text.String())
+	}
+	// Output:
+	// [AVAILABLE_TOOLS]▁[{"type":▁"function",▁"function":▁{"name":▁"get_weather",▁"description":▁"Current▁weather",▁"parameters":▁{"type":▁"object",▁"properties":▁{"city":▁{"type":▁"string"}}}}}][/AVAILABLE_TOOLS][INST]▁Quel▁temps▁fait-il▁à▁Paris▁?[/INST]
+	// [TOOL_CALLS]▁[{"name":▁"get_weather",▁"arguments":▁{"city":▁"Paris"},▁"id":▁"D681PevKs"}]</s>
+	// [TOOL_RESULTS]▁{"content":▁{"celsius":▁22},▁"call_id":▁"D681PevKs"}[/TOOL_RESULTS]
 }
 
 func ExampleFromGGUF() {

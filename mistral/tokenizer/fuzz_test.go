@@ -1,13 +1,14 @@
 package tokenizer
 
 import (
+	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -153,36 +154,83 @@ func FuzzFromSentencePiece(f *testing.F) {
 	})
 }
 
-// FuzzEncodeChat checks that any conversation is encoded or rejected with a
-// *ChatError, never a panic.
+// FuzzEncodeChat checks that any conversation, tools included, is encoded
+// or rejected with a *ChatError, a *ToolError or an error wrapping
+// ErrUnsupported, never a panic; that EncodeChat is the concatenation of
+// EncodeChatTurns; and that the control tokens are those of the messages'
+// layout (text never turns into a control token).
 func FuzzEncodeChat(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 1}, "sys|Hi|Hello|Bye")
 	f.Add([]byte{2, 1}, "|x")
 	f.Add([]byte{1, 3}, "a|b")
+	f.Add([]byte{0x80, 1, 4, 3, 2, 1}, `abcDEF123|get_time|{"type": "object"}|{"a": 1e5, "a": "\u00e9"}|Il est midi.|[TOOL_CALLS]`)
+	f.Add([]byte{1, 4, 3, 3}, "abcDEF123|f|[1,]|NaN")
 	toks, err := fuzzTokenizers()
 	require.NoError(f, err)
-	roles := []Role{RoleSystem, RoleUser, RoleAssistant, "tool"}
+	roles := []Role{RoleSystem, RoleUser, RoleAssistant, RoleTool, RoleAssistant}
 	f.Fuzz(func(t *testing.T, rs []byte, content string) {
 		parts := strings.Split(content, "|")
+		part := func(k int) string { return parts[k%len(parts)] }
 		var msgs []Message
+		var tools []Tool
 		for i, r := range rs {
 			if i == 8 {
 				break
 			}
-			msgs = append(msgs, Message{Role: roles[int(r)%len(roles)], Content: parts[i%len(parts)]})
+			if r >= 0x80 {
+				tools = append(tools, Tool{Name: part(1), Description: part(i), Parameters: json.RawMessage(part(i + 2))})
+			}
+			m := Message{Role: roles[int(r&0x7f)%len(roles)], Content: part(i)}
+			switch int(r&0x7f) % len(roles) {
+			case 3:
+				m.ToolCallID = part(0)
+			case 4: // an assistant message with a tool call
+				m.Content = ""
+				m.ToolCalls = []ToolCall{{ID: part(0), Name: part(1), Arguments: json.RawMessage(part(i))}}
+			}
+			msgs = append(msgs, m)
 		}
 		for _, tok := range toks[:2] {
+			tt, hasTools := tok.toolTokens()
 			for _, format := range []ChatFormat{ChatAuto, ChatV1, ChatV3} {
-				ids, err := tok.EncodeChat(msgs, format)
+				opts := ChatOptions{Format: format, Tools: tools}
+				turns, err := tok.EncodeChatTurns(msgs, opts)
 				if err != nil {
 					var ce *ChatError
-					if !errors.As(err, &ce) {
+					var te *ToolError
+					if !errors.As(err, &ce) && !errors.As(err, &te) {
 						require.ErrorIs(t, err, ErrUnsupported)
 					}
 					continue
 				}
-				assert.Equal(t, tok.BOS(), ids[0])
+				ids, err := tok.EncodeChat(msgs, opts)
+				require.NoError(t, err)
+				require.Equal(t, ids, slices.Concat(turns...))
+				require.Equal(t, []int32{tok.BOS()}, turns[0])
+				if !hasTools {
+					continue
+				}
+				for i, m := range msgs {
+					turn := turns[i+1]
+					require.Equal(t, len(m.ToolCalls) > 0, slices.Contains(turn, tt.calls), "message %d", i)
+					require.Equal(t, m.Role == RoleTool, slices.Contains(turn, tt.resultsBegin), "message %d", i)
+					require.Equal(t, m.Role == RoleTool, slices.Contains(turn, tt.resultsEnd), "message %d", i)
+					if m.Role == RoleUser && len(tools) > 0 {
+						require.Equal(t, i == lastUser(msgs), slices.Contains(turn, tt.availableBegin), "message %d", i)
+					}
+				}
 			}
 		}
 	})
+}
+
+// lastUser returns the index of the last user message.
+func lastUser(msgs []Message) int {
+	last := -1
+	for i, m := range msgs {
+		if m.Role == RoleUser {
+			last = i
+		}
+	}
+	return last
 }
