@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"unsafe"
+
+	"github.com/gomistral/gomistral/internal/mmap"
 )
 
 // NewOnDemandBuffer places the tensors, none of which may be placed yet,
@@ -38,7 +40,7 @@ func NewOnDemandBuffer(tensors ...*Tensor) (*Buffer, error) {
 	if size != int64(int(size)) {
 		return nil, fmt.Errorf("ggml: NewOnDemandBuffer: %d bytes do not fit in memory", size)
 	}
-	mem, err := osAlloc(int(size))
+	mem, err := mmap.Anon(int(size))
 	if err != nil {
 		return nil, fmt.Errorf("ggml: NewOnDemandBuffer: %d bytes: %w", size, err)
 	}
