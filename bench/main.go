@@ -15,25 +15,18 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
+
+	"github.com/gomistral/gomistral/internal/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	// The library's own diagnostics: warnings only, on standard error.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-		}
-		os.Exit(1)
-	}
+	cli.Main("bench", run)
 }
 
 const usage = `usage: bench <command> [flags]
@@ -51,7 +44,7 @@ Run "bench <command> -h" for a command's flags.`
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
-		return flag.ErrHelp
+		return errors.New("no command")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {

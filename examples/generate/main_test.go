@@ -38,11 +38,15 @@ func continuation(t *testing.T, tok *tokenizer.Tokenizer, ids []int32) string {
 	return b.String()
 }
 
+// generate runs the program and returns its output before the newline that
+// ends it.
 func generate(t *testing.T, args ...string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	require.NoError(t, run(context.Background(), append([]string{"-threads", "1"}, args...), &out, &errOut), "stderr: %s", errOut.String())
-	return out.String()
+	text, ok := strings.CutSuffix(out.String(), "\n")
+	require.True(t, ok, "the output %q does not end with a newline", out.String())
+	return text
 }
 
 // TestGreedyEqualsReference: with -temp 0 the program prints exactly the
