@@ -5,8 +5,16 @@
 //	go run ./bench speed -types Q4_0,Q4_K_M -threads 2          # synthetic Mistral 7B shape
 //	go run ./bench speed -model mistral-7b-v0.1.Q4_K_M.gguf -json
 //	go run ./bench perplexity -model M.gguf -file text.txt [-ctx N] [-base F16.gguf]
-//	go run ./bench levels                                        # the whole comparison
+//	go run ./bench levels -src DIR -text FILE [-out DIR]         # the whole comparison
 //	go run ./bench bandwidth                                     # memory read bandwidth
+//
+// levels quantises a small real model from its Hugging Face folder (-src)
+// and scores each level on a text it was not trained on (-text); the
+// reference data beside the repository has both, and bench/results/levels
+// was made from the repository's folder with
+//
+//	go run ./bench levels -src ../shared/testdata/tiny-mistral-v3 \
+//		-text ../shared/testdata/war-and-peace-heldout.txt -out bench/results/levels
 //
 // Build with CGO_CFLAGS="-O3 -march=native" CGO_CXXFLAGS="-O3 -march=native"
 // (see the README): GGML picks its SIMD kernels at compile time.
