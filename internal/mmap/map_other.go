@@ -3,22 +3,14 @@
 package mmap
 
 import (
-	"fmt"
 	"io"
-	"math"
 	"os"
 )
 
-// File reads the first size bytes of f into memory: this package maps
-// nothing on this system. A size of 0 gives nil.
-func File(f *os.File, size int64) ([]byte, error) {
-	if size == 0 {
-		return nil, nil
-	}
-	if size < 0 || size > math.MaxInt {
-		return nil, fmt.Errorf("file of %d bytes is too large to read", size)
-	}
-	b := make([]byte, size)
+// mapFile reads the first n bytes of f into memory: this package maps
+// nothing on this system.
+func mapFile(f *os.File, n int) ([]byte, error) {
+	b := make([]byte, n)
 	if _, err := io.ReadFull(f, b); err != nil {
 		return nil, err
 	}

@@ -3,25 +3,14 @@
 package mmap
 
 import (
-	"fmt"
-	"math"
 	"os"
 
 	"golang.org/x/sys/unix"
 )
 
-// File maps the first size bytes of f read-only and shared: the bytes are
-// read from the file as they are touched, and writing to them crashes the
-// program. A size of 0 gives nil. Unmap releases the mapping; closing f
-// does not.
-func File(f *os.File, size int64) ([]byte, error) {
-	if size == 0 {
-		return nil, nil
-	}
-	if size < 0 || size > math.MaxInt {
-		return nil, fmt.Errorf("file of %d bytes is too large to map", size)
-	}
-	return unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
+// mapFile maps the first n > 0 bytes of f read-only and shared.
+func mapFile(f *os.File, n int) ([]byte, error) {
+	return unix.Mmap(int(f.Fd()), 0, n, unix.PROT_READ, unix.MAP_SHARED)
 }
 
 // Anon maps n > 0 bytes of private anonymous memory, readable and writable:

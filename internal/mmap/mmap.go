@@ -11,9 +11,25 @@
 package mmap
 
 import (
+	"fmt"
+	"math"
 	"os"
 	"unsafe"
 )
+
+// File maps the first size bytes of f read-only and shared: the bytes are
+// read from the file as they are touched, and writing to them crashes the
+// program. (Where this package maps nothing, it reads them into memory.) A
+// size of 0 gives nil. Unmap releases the mapping; closing f does not.
+func File(f *os.File, size int64) ([]byte, error) {
+	if size == 0 {
+		return nil, nil
+	}
+	if size < 0 || size > math.MaxInt {
+		return nil, fmt.Errorf("file of %d bytes is too large to map", size)
+	}
+	return mapFile(f, int(size))
+}
 
 // pages returns the whole pages of memory inside b (nil when there are
 // none): the part that paging advice can apply to without touching the
