@@ -35,20 +35,23 @@ type Sampling struct {
 func AddSampling(fs *flag.FlagSet, def mistral.SamplerConfig, which SamplingFlags) *Sampling {
 	s := &Sampling{def: def, temp: decimal(def.Temperature), topK: def.TopK, topP: decimal(def.TopP),
 		minP: decimal(def.MinP), repeat: decimal(def.RepeatPenalty), seed: def.Seed}
-	if which&Temp != 0 {
-		fs.Float64Var(&s.temp, "temp", s.temp, "temperature; 0 is greedy")
+	for _, f := range []struct {
+		flag  SamplingFlags
+		name  string
+		value *float64
+		usage string
+	}{
+		{Temp, "temp", &s.temp, "temperature; 0 is greedy"},
+		{TopP, "top-p", &s.topP, "nucleus sampling threshold (0: off)"},
+		{MinP, "min-p", &s.minP, "drop tokens less likely than this times the most likely (0: off)"},
+		{RepeatPenalty, "repeat-penalty", &s.repeat, "penalty for recently used tokens, e.g. 1.1 (0: off)"},
+	} {
+		if which&f.flag != 0 {
+			fs.Float64Var(f.value, f.name, *f.value, f.usage)
+		}
 	}
 	if which&TopK != 0 {
 		fs.IntVar(&s.topK, "top-k", s.topK, "keep the K most likely tokens (0: off)")
-	}
-	if which&TopP != 0 {
-		fs.Float64Var(&s.topP, "top-p", s.topP, "nucleus sampling threshold (0: off)")
-	}
-	if which&MinP != 0 {
-		fs.Float64Var(&s.minP, "min-p", s.minP, "drop tokens less likely than this times the most likely (0: off)")
-	}
-	if which&RepeatPenalty != 0 {
-		fs.Float64Var(&s.repeat, "repeat-penalty", s.repeat, "penalty for recently used tokens, e.g. 1.1 (0: off)")
 	}
 	if which&Seed != 0 {
 		fs.Uint64Var(&s.seed, "seed", s.seed, "random seed; the same seed gives the same text (0: random)")
