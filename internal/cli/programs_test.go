@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -25,7 +24,7 @@ func TestProgramsExitZeroOnHelp(t *testing.T) {
 		t.Skip("builds every program")
 	}
 	bin := t.TempDir()
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin+string(filepath.Separator),
+	build := exec.Command("go", "build", "-o", bin+string(filepath.Separator),
 		"./examples/...", "./bench")
 	build.Dir = testref.Root()
 	out, err := build.CombinedOutput()
