@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -19,24 +18,10 @@ import (
 
 var tinyModel = testref.TinyModel()
 
-type refSeq struct {
-	Name    string  `json:"name"`
-	Text    string  `json:"text"`
-	MeanNLL float64 `json:"mean_nll"`
-}
-
+// valText returns the reference text val_400 and its perplexity.
 func valText(t *testing.T) (string, float64) {
-	raw, err := os.ReadFile(testref.Testdata("tiny-mistral-v1", "ref.json"))
-	require.NoError(t, err)
-	var ref struct{ Sequences []refSeq }
-	require.NoError(t, json.Unmarshal(raw, &ref))
-	for _, s := range ref.Sequences {
-		if s.Name == "val_400" {
-			return s.Text, math.Exp(s.MeanNLL)
-		}
-	}
-	t.Fatal("no val_400 in ref.json")
-	return "", 0
+	_, s := testref.ReadReference(t, testref.Testdata("tiny-mistral-v1")).Sequence(t, "val_400")
+	return s.Text, math.Exp(s.MeanNLL)
 }
 
 // TestPerplexityMatchesReference: the perplexity of val_400 for the F16 v1

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,10 +38,10 @@ func levelsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("levels", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	types := fs.String("types", "F16,Q8_0,Q6_K,Q5_K_M,Q5_0,Q4_K_M,Q4_0,Q3_K_M,Q2_K", "file types to compare")
-	src := fs.String("src", "../shared/testdata/tiny-mistral-v3", "Hugging Face folder of the small real model quantised for quality")
-	text := fs.String("text", "../shared/testdata/war-and-peace-heldout.txt", "text for perplexity (held out from the small model's training)")
+	src := fs.String("src", "", "Hugging Face folder of the small real model quantised for quality (required)")
+	text := fs.String("text", "", "text for perplexity, held out from the small model's training (required)")
 	tokens := fs.Int("tokens", 4096, "tokens of the text to score (0: all)")
-	out := fs.String("out", "bench/results/levels", "folder for the table, CSV and chart")
+	out := fs.String("out", "", "folder to write the table, CSV and chart to (default: none, the table goes to standard output only)")
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "compute threads")
 	p := fs.Int("p", 128, "speed: prompt length on the 7B shape")
 	n := fs.Int("n", 32, "speed: generated tokens on the 7B shape")
@@ -49,8 +50,14 @@ func levelsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
+	if *src == "" || *text == "" {
+		return errors.New("levels: -src and -text are required (from the repository's folder, with the reference " +
+			"data beside it: -src ../shared/testdata/tiny-mistral-v3 -text ../shared/testdata/war-and-peace-heldout.txt)")
+	}
+	if *out != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return err
+		}
 	}
 	work, err := os.MkdirTemp("", "gomistral-levels-")
 	if err != nil {
@@ -108,11 +115,14 @@ func levelsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		rows = append(rows, row)
 	}
 	bar.done()
+	printLevels(stdout, rows)
+	if *out == "" {
+		return nil
+	}
 	cmd := "go run ./bench levels " + strings.Join(args, " ")
-	if err := writeLevels(*out, cmd, rows, *tokens, *p, *n, *threads); err != nil {
+	if err := writeLevels(*out, cmd, filepath.Base(*src), rows, *tokens, *p, *n, *threads); err != nil {
 		return err
 	}
-	printLevels(stdout, rows)
 	fmt.Fprintf(stdout, "\nwritten: %s\n", strings.Join([]string{
 		filepath.Join(*out, "levels.md"), filepath.Join(*out, "levels.csv"), filepath.Join(*out, "levels.svg")}, ", "))
 	return nil
@@ -166,24 +176,41 @@ func printLevels(w io.Writer, rows []levelRow) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "type\tbits/weight\tperplexity\tvs F16\tKL from F16\ttop-1 agreement\t7B size GB\t7B pp tok/s\t7B tg tok/s\t7B peak RSS GB\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%.2f\t%.3f\t%+.2f%%\t%.5f\t%.1f%%\t%.2f\t%.2f\t%.2f\t%.2f\t\n",
+		fmt.Fprintf(tw, "%s\t%.2f\t%.3f\t%+.2f%%\t%.5f\t%.1f%%\t%s\t\n",
 			r.Type, r.SmallBPW, r.Perplexity, 100*(r.PPLRatio-1), r.MeanKL, 100*r.Top1Agreement,
-			float64(r.Speed.FileBytes)/1e9, r.Speed.PP, r.Speed.TG, float64(r.Speed.PeakRSS)/1e9)
+			strings.Join(r.speedCells(), "\t"))
 	}
 	tw.Flush()
 }
 
-// writeLevels writes levels.md, levels.csv and levels.svg to dir.
-func writeLevels(dir, cmd string, rows []levelRow, tokens, p, n, threads int) error {
+// speedCells returns the row's 7B columns for the tables: file size in GB,
+// prompt and generation tokens per second, peak RSS in GB.
+func (r levelRow) speedCells() []string {
+	return []string{measured("%.2f", float64(r.Speed.FileBytes)/1e9), measured("%.2f", r.Speed.PP),
+		measured("%.2f", r.Speed.TG), measured("%.2f", float64(r.Speed.PeakRSS)/1e9)}
+}
+
+// measured formats a 7B figure, or gives "n/a" for 0: not measured (none
+// are with -no-speed; the peak RSS is not where the system does not tell).
+func measured(format string, v float64) string {
+	if v == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf(format, v)
+}
+
+// writeLevels writes levels.md, levels.csv and levels.svg to dir; model
+// names the small model.
+func writeLevels(dir, cmd, model string, rows []levelRow, tokens, p, n, threads int) error {
 	var md strings.Builder
 	fmt.Fprintf(&md, "# Quantisation levels\n\nMade on %s (%s, %d threads) on %s with:\n\n    CGO_CFLAGS=\"-O3 -march=native\" CGO_CXXFLAGS=\"-O3 -march=native\" %s\n\n",
 		cpuModel(), runtime.GOARCH, threads, time.Now().UTC().Format("2006-01-02"), cmd)
-	fmt.Fprintf(&md, "Quality: tiny-mistral-v3 quantised by this library from its Hugging Face files, perplexity on the first %d tokens of the held-out text (one stream), KL divergence and top-1 agreement against the F16 model. Speed: synthetic models of Mistral 7B's exact shape in the same file types, prompt of %d tokens, %d generated.\n\n", tokens, p, n)
+	fmt.Fprintf(&md, "Quality: %s quantised by this library from its Hugging Face files, perplexity on the first %d tokens of the held-out text (one stream), KL divergence and top-1 agreement against the F16 model. Speed: synthetic models of Mistral 7B's exact shape in the same file types, prompt of %d tokens, %d generated.\n\n", model, tokens, p, n)
 	md.WriteString("| type | bits/weight | perplexity | vs F16 | KL from F16 | top-1 agreement | 7B size GB | 7B pp tok/s | 7B tg tok/s | 7B peak RSS GB |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&md, "| %s | %.2f | %.3f | %+.2f%% | %.5f | %.1f%% | %.2f | %.2f | %.2f | %.2f |\n",
+		fmt.Fprintf(&md, "| %s | %.2f | %.3f | %+.2f%% | %.5f | %.1f%% | %s |\n",
 			r.Type, r.SmallBPW, r.Perplexity, 100*(r.PPLRatio-1), r.MeanKL, 100*r.Top1Agreement,
-			float64(r.Speed.FileBytes)/1e9, r.Speed.PP, r.Speed.TG, float64(r.Speed.PeakRSS)/1e9)
+			strings.Join(r.speedCells(), " | "))
 	}
 	md.WriteString("\n![quality and speed against size](levels.svg)\n")
 	if err := os.WriteFile(filepath.Join(dir, "levels.md"), []byte(md.String()), 0o644); err != nil {
@@ -198,8 +225,8 @@ func writeLevels(dir, cmd string, rows []levelRow, tokens, p, n, threads int) er
 		"size_7b_bytes", "pp_tok_s_7b", "tg_tok_s_7b", "peak_rss_7b_bytes"})
 	for _, r := range rows {
 		w.Write([]string{r.Type, fmt.Sprintf("%.4f", r.SmallBPW), fmt.Sprintf("%.5f", r.Perplexity), fmt.Sprintf("%.5f", r.PPLRatio),
-			fmt.Sprintf("%.6f", r.MeanKL), fmt.Sprintf("%.5f", r.Top1Agreement), fmt.Sprint(r.Speed.FileBytes),
-			fmt.Sprintf("%.4f", r.Speed.PP), fmt.Sprintf("%.4f", r.Speed.TG), fmt.Sprint(r.Speed.PeakRSS)})
+			fmt.Sprintf("%.6f", r.MeanKL), fmt.Sprintf("%.5f", r.Top1Agreement), measured("%.0f", float64(r.Speed.FileBytes)),
+			measured("%.4f", r.Speed.PP), measured("%.4f", r.Speed.TG), measured("%.0f", float64(r.Speed.PeakRSS))})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {

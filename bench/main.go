@@ -5,8 +5,16 @@
 //	go run ./bench speed -types Q4_0,Q4_K_M -threads 2          # synthetic Mistral 7B shape
 //	go run ./bench speed -model mistral-7b-v0.1.Q4_K_M.gguf -json
 //	go run ./bench perplexity -model M.gguf -file text.txt [-ctx N] [-base F16.gguf]
-//	go run ./bench levels                                        # the whole comparison
+//	go run ./bench levels -src DIR -text FILE [-out DIR]         # the whole comparison
 //	go run ./bench bandwidth                                     # memory read bandwidth
+//
+// levels quantises a small real model from its Hugging Face folder (-src)
+// and scores each level on a text it was not trained on (-text); the
+// reference data beside the repository has both, and bench/results/levels
+// was made from the repository's folder with
+//
+//	go run ./bench levels -src ../shared/testdata/tiny-mistral-v3 \
+//		-text ../shared/testdata/war-and-peace-heldout.txt -out bench/results/levels
 //
 // Build with CGO_CFLAGS="-O3 -march=native" CGO_CXXFLAGS="-O3 -march=native"
 // (see the README): GGML picks its SIMD kernels at compile time.
@@ -15,25 +23,18 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
+
+	"github.com/gomistral/gomistral/internal/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	// The library's own diagnostics: warnings only, on standard error.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-		}
-		os.Exit(1)
-	}
+	cli.Main("bench", run)
 }
 
 const usage = `usage: bench <command> [flags]
@@ -52,7 +53,7 @@ Run "bench <command> -h" for a command's flags.`
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
-		return flag.ErrHelp
+		return errors.New("no command")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"runtime"
 	"unsafe"
+
+	"github.com/gomistral/gomistral/internal/mmap"
 )
 
 // Backend computes graphs. The CPU backend runs GGML's kernels on a number of
@@ -157,7 +159,7 @@ func (buf *Buffer) Clear(v byte) {
 		panic("ggml: use of a closed Buffer")
 	}
 	if buf.mem != nil && v == 0 {
-		osZero(buf.mem)
+		mmap.Zero(buf.mem)
 		return
 	}
 	C.ggml_backend_buffer_clear(buf.c, C.uint8_t(v))
@@ -173,7 +175,7 @@ func (buf *Buffer) Close() {
 	buf.c = nil
 	buf.pinner.Unpin()
 	if buf.mem != nil {
-		osFree(buf.mem)
+		_ = mmap.Unmap(buf.mem)
 		buf.mem = nil
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"unsafe"
+
+	"github.com/gomistral/gomistral/internal/mmap"
 )
 
 // NewOnDemandBuffer places the tensors, none of which may be placed yet,
@@ -24,7 +26,7 @@ func NewOnDemandBuffer(tensors ...*Tensor) (*Buffer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ggml: NewOnDemandBuffer: %w", err)
 	}
-	mem, err := osAlloc(int(size))
+	mem, err := mmap.Anon(int(size))
 	if err != nil {
 		return nil, fmt.Errorf("ggml: NewOnDemandBuffer: %d bytes: %w", size, err)
 	}

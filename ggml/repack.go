@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"runtime"
 	"unsafe"
+
+	"github.com/gomistral/gomistral/internal/mmap"
 )
 
 // CanRepack reports whether GGML's CPU backend, as built, has an interleaved
@@ -50,7 +52,7 @@ func NewRepackBuffer(size int64) (*Buffer, error) {
 	}
 	buf := &Buffer{c: c, base: C.ggml_backend_buffer_get_base(c), size: int64(C.ggml_backend_buffer_get_size(c)),
 		repack: true}
-	adviseHugePages(buf.base, buf.size)
+	mmap.HugePages(unsafe.Slice((*byte)(buf.base), buf.size))
 	return buf, nil
 }
 

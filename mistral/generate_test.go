@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gomistral/gomistral/internal/testref"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 
@@ -167,7 +168,7 @@ func TestCancellation(t *testing.T) {
 // session and checks the continuation; damaged files are refused.
 func TestSaveRestore(t *testing.T) {
 	m := loadTiny(t)
-	ref := loadReference(t, tinyRef, m.Params().Vocab)
+	ref := testref.LoadReference(t, tinyRef, m.Params().Vocab)
 	prompt := ref.Sequences[0].IDs[:300] // past the window of 128
 	cfg := GenerateConfig{SamplerConfig: SamplerConfig{Temperature: 0.8, TopP: 0.95, Seed: 7}, MaxTokens: 40}
 

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gomistral/gomistral/internal/testref"
 )
 
 // TestGreedyMatchesReference generates greedily from each reference prompt
@@ -14,7 +16,7 @@ import (
 // pick the other token).
 func TestGreedyMatchesReference(t *testing.T) {
 	m := loadTiny(t)
-	ref := loadReference(t, tinyRef, m.Params().Vocab)
+	ref := testref.LoadReference(t, tinyRef, m.Params().Vocab)
 	require.NotEmpty(t, ref.Greedy)
 	for _, g := range ref.Greedy {
 		check := len(g.GreedyIDs)
@@ -42,7 +44,7 @@ func TestGreedyMatchesReference(t *testing.T) {
 // next token.
 func TestGreedyPastTheWindow(t *testing.T) {
 	m := loadTiny(t)
-	ref := loadReference(t, tinyRef, m.Params().Vocab)
+	ref := testref.LoadReference(t, tinyRef, m.Params().Vocab)
 	for _, seq := range ref.Sequences {
 		for _, n := range []int{129, 150, 200, 256, 257, 300, 350, 399, 400} {
 			s, err := m.NewSession(SessionConfig{})

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gomistral/gomistral/internal/testref"
 )
 
 // TestPrefillReusesPrefix: starting on a prompt that shares a prefix with
@@ -15,7 +17,7 @@ import (
 // right.
 func TestPrefillReusesPrefix(t *testing.T) {
 	m := loadTiny(t)
-	ref := loadReference(t, tinyRef, m.Params().Vocab)
+	ref := testref.LoadReference(t, tinyRef, m.Params().Vocab)
 	a, b := ref.Sequences[0].IDs, ref.Sequences[1].IDs
 	ctx := context.Background()
 	fresh := func(ids []int32) []float32 {

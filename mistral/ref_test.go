@@ -2,11 +2,7 @@ package mistral
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/gomistral/gomistral/internal/testref"
@@ -17,65 +13,12 @@ import (
 // The reference: float64 logits of the tiny Mistral models computed outside
 // the project by an independent implementation of the architecture
 // (testdata/tiny-mistral-v1/ref.json and ref_logits.f32, copied from
-// ../shared/testdata).
+// ../shared/testdata, read by testref.LoadReference).
 
 var (
 	tinyModel = testref.TinyModel()
 	tinyRef   = testref.Testdata("tiny-mistral-v1")
 )
-
-type refSequence struct {
-	Name      string    `json:"name"`
-	IDs       []int32   `json:"ids"`
-	Positions []int     `json:"positions"`
-	Argmax    []int32   `json:"argmax"`
-	NLLNext   []float64 `json:"nll_next"`
-	MeanNLL   float64   `json:"mean_nll"`
-	Text      string    `json:"text"`
-}
-
-type refGreedy struct {
-	Prompt     string    `json:"prompt"`
-	PromptIDs  []int32   `json:"prompt_ids"`
-	GreedyIDs  []int32   `json:"greedy_ids"`
-	GreedyText string    `json:"greedy_text"`
-	Top2Margin []float64 `json:"top2_margin"`
-}
-
-type reference struct {
-	Window    int           `json:"window"`
-	Sequences []refSequence `json:"sequences"`
-	Greedy    []refGreedy   `json:"greedy"`
-	vocab     int
-	logits    [][][]float32 // [sequence][position index][vocab]
-}
-
-// loadReference reads ref.json and ref_logits.f32 from dir.
-func loadReference(t testing.TB, dir string, vocab int) *reference {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, "ref.json"))
-	require.NoError(t, err)
-	var r reference
-	require.NoError(t, json.Unmarshal(raw, &r))
-	r.vocab = vocab
-	bin, err := os.ReadFile(filepath.Join(dir, "ref_logits.f32"))
-	require.NoError(t, err)
-	off := 0
-	for _, s := range r.Sequences {
-		rows := make([][]float32, len(s.Positions))
-		for i := range rows {
-			row := make([]float32, vocab)
-			for j := range row {
-				row[j] = math.Float32frombits(binary.LittleEndian.Uint32(bin[off:]))
-				off += 4
-			}
-			rows[i] = row
-		}
-		r.logits = append(r.logits, rows)
-	}
-	require.Equal(t, len(bin), off, "ref_logits.f32 size")
-	return &r
-}
 
 // relErr returns ||got - want|| / ||want||.
 func relErr(got, want []float32) float64 {
@@ -151,13 +94,13 @@ func TestLogitsMatchReference(t *testing.T) {
 	m := loadTiny(t)
 	require.Equal(t, 128, m.Params().Window)
 	require.Equal(t, "file", m.Params().WindowSource)
-	ref := loadReference(t, tinyRef, m.Params().Vocab)
+	ref := testref.LoadReference(t, tinyRef, m.Params().Vocab)
 	for si, seq := range ref.Sequences {
 		t.Run(seq.Name, func(t *testing.T) {
 			got := allLogits(t, m, seq.IDs, 0)
 			worst := 0.0
 			for pi, pos := range seq.Positions {
-				want := ref.logits[si][pi]
+				want := ref.Logits[si][pi]
 				e := relErr(got[pos], want)
 				worst = max(worst, e)
 				require.Less(t, e, 1e-3, "position %d", pos)
@@ -190,13 +133,13 @@ func TestLogitsMatchReference(t *testing.T) {
 // how the tokens are chunked changes nothing.
 func TestKeyCacheQ8_0(t *testing.T) {
 	m := loadTiny(t)
-	ref := loadReference(t, tinyRef, m.Params().Vocab)
+	ref := testref.LoadReference(t, tinyRef, m.Params().Vocab)
 	cfg := SessionConfig{Cache: CacheQ8_0}
 	for si, seq := range ref.Sequences {
 		whole := allLogitsWith(t, m, seq.IDs, 0, cfg)
 		worst := 0.0
 		for pi, pos := range seq.Positions {
-			e := relErr(whole[pos], ref.logits[si][pi])
+			e := relErr(whole[pos], ref.Logits[si][pi])
 			worst = max(worst, e)
 			require.Less(t, e, 1e-2, "%s position %d", seq.Name, pos)
 		}
@@ -232,7 +175,7 @@ func negLogProb(logits []float32, id int32) float64 {
 // agree everywhere. (They agree bit for bit: see slots and minRows.)
 func TestChunkingDoesNotChangeLogits(t *testing.T) {
 	m := loadTiny(t)
-	ref := loadReference(t, tinyRef, m.Params().Vocab)
+	ref := testref.LoadReference(t, tinyRef, m.Params().Vocab)
 	for _, seq := range ref.Sequences {
 		whole := allLogits(t, m, seq.IDs, 0)
 		for _, batch := range []int{1, 7, 64, 96, 128, 200} { // tokens per Feed call

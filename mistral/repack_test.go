@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gomistral/gomistral/ggml"
+	"github.com/gomistral/gomistral/internal/testref"
 	"github.com/gomistral/gomistral/quant"
 )
 
@@ -34,7 +35,7 @@ func quantisedTiny(t *testing.T, typ quant.FileType) string {
 // with another kernel than several, and the test only bounds the difference
 // (on this small model it has measured none).
 func TestQuantisedLogitsDoNotDependOnChunking(t *testing.T) {
-	ids := loadReference(t, tinyRef, 32000).Sequences[0].IDs
+	ids := testref.LoadReference(t, tinyRef, 32000).Sequences[0].IDs
 	q4, q8 := quantisedTiny(t, quant.FileTypeQ4_0), quantisedTiny(t, quant.FileTypeQ8_0)
 	repacks := ggml.CanRepack(ggml.Q4_0, []int64{256, 256})
 	cases := []struct {
@@ -130,7 +131,7 @@ func TestRepackInBackground(t *testing.T) {
 		t.Skip("no repacked layout on this CPU/build")
 	}
 	path := quantisedTiny(t, quant.FileTypeQ4_0)
-	ids := loadReference(t, tinyRef, 32000).Sequences[0].IDs[:40]
+	ids := testref.LoadReference(t, tinyRef, 32000).Sequences[0].IDs[:40]
 	logits := func(s *Session) []float32 {
 		s.Reset()
 		require.NoError(t, s.Feed(context.Background(), ids))

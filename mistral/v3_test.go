@@ -70,15 +70,15 @@ func checkV3File(t *testing.T, b v3Budget, cfg Config) int64 {
 	require.NoError(t, err)
 	defer m.Close()
 	require.Equal(t, 96, m.Params().Window)
-	ref := loadReference(t, sharedV3, m.Params().Vocab)
+	ref := testref.LoadReference(t, sharedV3, m.Params().Vocab)
 	for si, seq := range ref.Sequences {
 		got := allLogits(t, m, seq.IDs, 0)
 		var worst, sum, num, den float64
 		worstAt := 0
 		for pi, pos := range seq.Positions {
-			e := relErr(got[pos], ref.logits[si][pi])
+			e := relErr(got[pos], ref.Logits[si][pi])
 			sum += e
-			for i, w := range ref.logits[si][pi] {
+			for i, w := range ref.Logits[si][pi] {
 				d := float64(got[pos][i]) - float64(w)
 				num += d * d
 				den += float64(w) * float64(w)

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/gomistral/gomistral/internal/testref"
 )
 
 // TestInteropLlamaCpp loads our files in llama.cpp (through llamaref) and
@@ -31,15 +33,15 @@ func TestInteropLlamaCpp(t *testing.T) {
 	if os.Getenv("GOMISTRAL_INTEROP_ALL") != "" {
 		types = FileTypes()
 	}
-	var ref *reference
+	var ref *testref.Reference
 	for _, ft := range types {
 		t.Run(ft.String(), func(t *testing.T) {
 			dst, _ := quantizeInto(t, src, QuantizeOptions{Type: ft})
 			m := loadModel(t, dst)
 			if ref == nil {
-				ref = loadReference(t, src, m.Params().Vocab)
+				ref = testref.LoadReference(t, src, m.Params().Vocab)
 			}
-			_, seq := ref.sequence(t, "val_400")
+			_, seq := ref.Sequence(t, "val_400")
 			ids := seq.IDs[:m.Params().Window]
 			ours := allLogits(t, m, ids)
 			theirs := llamaLogits(t, bin, dst, ids)

@@ -2,72 +2,14 @@ package quant
 
 import (
 	"context"
-	"encoding/binary"
-	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/gomistral/gomistral/internal/testref"
 	"github.com/gomistral/gomistral/mistral"
 )
-
-// The reference of the tiny models (ref.json and ref_logits.f32, described
-// in ../../shared/testdata/README.md): float64 logits computed outside the
-// project from the float16 weights.
-
-type refSequence struct {
-	Name      string  `json:"name"`
-	IDs       []int32 `json:"ids"`
-	Positions []int   `json:"positions"`
-	MeanNLL   float64 `json:"mean_nll"`
-}
-
-type reference struct {
-	Window    int           `json:"window"`
-	Sequences []refSequence `json:"sequences"`
-	logits    [][][]float32 // (sequence, position index, vocab)
-}
-
-// loadReference reads ref.json and ref_logits.f32 from dir.
-func loadReference(t testing.TB, dir string, vocab int) *reference {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(dir, "ref.json"))
-	require.NoError(t, err)
-	var r reference
-	require.NoError(t, json.Unmarshal(raw, &r))
-	bin, err := os.ReadFile(filepath.Join(dir, "ref_logits.f32"))
-	require.NoError(t, err)
-	off := 0
-	for _, s := range r.Sequences {
-		rows := make([][]float32, len(s.Positions))
-		for i := range rows {
-			require.LessOrEqual(t, off+4*vocab, len(bin), "ref_logits.f32 is too short")
-			rows[i] = make([]float32, vocab)
-			for j := range rows[i] {
-				rows[i][j] = math.Float32frombits(binary.LittleEndian.Uint32(bin[off:]))
-				off += 4
-			}
-		}
-		r.logits = append(r.logits, rows)
-	}
-	require.Equal(t, len(bin), off, "size of ref_logits.f32")
-	return &r
-}
-
-// sequence returns the reference sequence called name.
-func (r *reference) sequence(t testing.TB, name string) (int, refSequence) {
-	t.Helper()
-	for i, s := range r.Sequences {
-		if s.Name == name {
-			return i, s
-		}
-	}
-	t.Fatalf("no reference sequence %q", name)
-	return 0, refSequence{}
-}
 
 // relErr returns ||got - want|| / ||want||.
 func relErr(got, want []float32) float64 {
@@ -130,12 +72,12 @@ func allLogits(t testing.TB, m *mistral.Model, ids []int32) [][]float32 {
 // worstError returns the largest relative L2 error of our logits against
 // the reference over the reference positions of every sequence (all of
 // them, past the window too), and where it is.
-func worstError(t testing.TB, m *mistral.Model, ref *reference) (worst float64, seq string, pos int) {
+func worstError(t testing.TB, m *mistral.Model, ref *testref.Reference) (worst float64, seq string, pos int) {
 	t.Helper()
 	for si, s := range ref.Sequences {
 		got := allLogits(t, m, s.IDs)
 		for pi, p := range s.Positions {
-			if e := relErr(got[p], ref.logits[si][pi]); e > worst {
+			if e := relErr(got[p], ref.Logits[si][pi]); e > worst {
 				worst, seq, pos = e, s.Name, p
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/internal/testref"
 )
 
 // discardLogger silences the runtime's and the quantiser's logs in tests.
@@ -57,7 +58,7 @@ func TestQuantizeV1F16(t *testing.T) {
 	}
 
 	m := loadModel(t, dst)
-	ref := loadReference(t, tinyV1, m.Params().Vocab)
+	ref := testref.LoadReference(t, tinyV1, m.Params().Vocab)
 	worst, seq, pos := worstError(t, m, ref)
 	t.Logf("F16: worst relative L2 error %.2e (%s, position %d)", worst, seq, pos)
 	assert.Less(t, worst, 1e-3)
@@ -71,8 +72,8 @@ func TestQuantizeV1F16(t *testing.T) {
 // and TestMixtureMatchesLlamaCpp do that).
 func TestQuantizeV1AllTypes(t *testing.T) {
 	var (
-		ref *reference
-		val refSequence
+		ref *testref.Reference
+		val testref.Sequence
 		si  int
 	)
 	for _, ft := range FileTypes() {
@@ -107,14 +108,14 @@ func TestQuantizeV1AllTypes(t *testing.T) {
 			}
 			m := loadModel(t, dst)
 			if ref == nil {
-				ref = loadReference(t, tinyV1, m.Params().Vocab)
-				si, val = ref.sequence(t, "val_400")
+				ref = testref.LoadReference(t, tinyV1, m.Params().Vocab)
+				si, val = ref.Sequence(t, "val_400")
 			}
 			logits := allLogits(t, m, val.IDs[:160])
 			worst := 0.0
 			for pi, p := range val.Positions {
 				if p < 160 {
-					worst = max(worst, relErr(logits[p], ref.logits[si][pi]))
+					worst = max(worst, relErr(logits[p], ref.Logits[si][pi]))
 				}
 			}
 			t.Logf("%-6s %5.2f bits per weight, %2d fallbacks: worst relative L2 error %.2e", ft, res.BitsPerWeight(), fallbacks, worst)

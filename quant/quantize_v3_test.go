@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gomistral/gomistral/internal/testref"
 )
 
 // v3Budgets bound the relative L2 error of the logits of tiny-mistral-v3
@@ -46,13 +48,13 @@ var v3Budgets = []struct {
 // the same: the same mixture, and the same GGML quantisers.
 func TestQuantizeV3Quality(t *testing.T) {
 	src := shared(t, "tiny-mistral-v3")
-	var ref *reference
+	var ref *testref.Reference
 	for _, tt := range v3Budgets {
 		t.Run(tt.ft.String(), func(t *testing.T) {
 			dst, res := quantizeInto(t, src, QuantizeOptions{Type: tt.ft})
 			m := loadModel(t, dst)
 			if ref == nil {
-				ref = loadReference(t, src, m.Params().Vocab)
+				ref = testref.LoadReference(t, src, m.Params().Vocab)
 			}
 			var inside, all, mean, num, den float64
 			n := 0
@@ -60,8 +62,8 @@ func TestQuantizeV3Quality(t *testing.T) {
 			for si, s := range ref.Sequences {
 				got := allLogits(t, m, s.IDs)
 				for pi, p := range s.Positions {
-					e := relErr(got[p], ref.logits[si][pi])
-					for i, w := range ref.logits[si][pi] {
+					e := relErr(got[p], ref.Logits[si][pi])
+					for i, w := range ref.Logits[si][pi] {
 						d := float64(got[p][i]) - float64(w)
 						num += d * d
 						den += float64(w) * float64(w)
@@ -111,8 +113,8 @@ func TestQuantizeV3Perplexity(t *testing.T) {
 	dst, _ := quantizeInto(t, src, QuantizeOptions{Type: FileTypeQ4_K_M})
 	ours := loadModel(t, dst)
 	theirs := loadModel(t, filepath.Join(src, "tiny-mistral-v3-Q4_K_M.gguf"))
-	ref := loadReference(t, src, ours.Params().Vocab)
-	_, val := ref.sequence(t, "val_400")
+	ref := testref.LoadReference(t, src, ours.Params().Vocab)
+	_, val := ref.Sequence(t, "val_400")
 
 	pplOurs := perplexity(allLogits(t, ours, val.IDs), val.IDs)
 	pplTheirs := perplexity(allLogits(t, theirs, val.IDs), val.IDs)

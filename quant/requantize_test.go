@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/internal/testref"
 )
 
 // TestRequantize quantises GGUF files: an F16 file as a user downloads it,
@@ -74,7 +75,7 @@ func TestRequantize(t *testing.T) {
 		dst, res := quantizeInto(t, src, QuantizeOptions{Type: FileTypeQ4_K_M})
 		assert.True(t, res.Requantized)
 		m := loadModel(t, dst)
-		ref := loadReference(t, filepath.Dir(src), m.Params().Vocab)
+		ref := testref.LoadReference(t, filepath.Dir(src), m.Params().Vocab)
 		worst, seq, pos := worstError(t, m, ref)
 		t.Logf("Q8_0 requantised to Q4_K_M: worst relative L2 error %.2e (%s, position %d)", worst, seq, pos)
 		assert.Less(t, worst, 0.1)

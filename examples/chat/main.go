@@ -26,51 +26,40 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomistral/gomistral/internal/cli"
 	"github.com/gomistral/gomistral/mistral"
-	"github.com/gomistral/gomistral/mistral/models"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "chat:", err)
-		}
-		os.Exit(1)
-	}
-}
+// Ctrl-C is the chat's own (see chat.loop): no signal context here.
+func main() { cli.Exit("chat", run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 
 type options struct {
-	model, system string
-	guardrails    bool
-	n, threads    int
-	temp, topP    float64
-	seed          uint64
+	system     string
+	guardrails bool
+	n          int
+	sampling   mistral.SamplerConfig
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.StringVar(&o.model, "model", "", "GGUF model file (default: the small model shipped in package models)")
+	model := cli.AddModel(fs)
 	fs.StringVar(&o.system, "system", "", "system prompt")
 	fs.BoolVar(&o.guardrails, "guardrails", false, "add the Mistral 7B paper's guardrail system prompt")
 	fs.IntVar(&o.n, "n", 256, "most tokens per answer (0: until end of sequence)")
-	fs.IntVar(&o.threads, "threads", 0, "compute threads (0: one per CPU)")
-	fs.Float64Var(&o.temp, "temp", 0.7, "temperature; 0 is greedy")
-	fs.Float64Var(&o.topP, "top-p", 0.9, "nucleus sampling threshold (0: off)")
-	fs.Uint64Var(&o.seed, "seed", 0, "random seed (0: random)")
+	threads := fs.Int("threads", 0, "compute threads (0: one per CPU)")
+	sampling := cli.AddSampling(fs, mistral.SamplerConfig{Temperature: 0.7, TopP: 0.9}, cli.Temp|cli.TopP|cli.Seed)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	path := o.model
-	if path == "" {
-		var err error
-		if path, err = models.TinyPath(); err != nil {
-			return err
-		}
+	o.sampling = sampling.Config()
+	path, err := model.Path()
+	if err != nil {
+		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	m, err := mistral.Load(context.Background(), path, mistral.Config{Threads: o.threads, Logger: logger})
+	m, err := mistral.Load(context.Background(), path, mistral.Config{Threads: *threads, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -210,7 +199,7 @@ func (c *chat) answer(text string, interrupts <-chan os.Signal) {
 		}
 	}()
 	cfg := mistral.GenerateConfig{
-		SamplerConfig: mistral.SamplerConfig{Temperature: float32(c.o.temp), TopP: float32(c.o.topP), Seed: c.o.seed},
+		SamplerConfig: c.o.sampling,
 		MaxTokens:     c.o.n,
 	}
 	start := time.Now()

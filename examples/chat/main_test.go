@@ -74,7 +74,7 @@ func TestChatThroughATerminal(t *testing.T) {
 		t.Skip("needs a Unix pseudo-terminal")
 	}
 	bin := filepath.Join(t.TempDir(), "chat")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+	build := exec.Command("go", "build", "-o", bin, ".")
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 

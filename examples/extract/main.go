@@ -20,39 +20,24 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"strings"
 
+	"github.com/gomistral/gomistral/internal/cli"
 	"github.com/gomistral/gomistral/mistral"
 	"github.com/gomistral/gomistral/mistral/grammar"
-	"github.com/gomistral/gomistral/mistral/models"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "extract:", err)
-		}
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("extract", run) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("extract", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		model      = fs.String("model", "", "GGUF model file (default: the small model shipped in package models)")
+		model      = cli.AddModel(fs)
 		schemaPath = fs.String("schema", "", "JSON Schema file (required)")
 		textPath   = fs.String("text", "", "text file to extract from (required)")
 		n          = fs.Int("n", 512, "most tokens of the document (the end of the budget closes it)")
-		temp       = fs.Float64("temp", 0, "temperature; 0 is greedy")
-		topK       = fs.Int("top-k", 0, "keep the K most likely tokens (0: off)")
-		topP       = fs.Float64("top-p", 0, "nucleus sampling threshold (0: off)")
-		minP       = fs.Float64("min-p", 0, "drop tokens less likely than this times the most likely (0: off)")
-		repeat     = fs.Float64("repeat-penalty", 0, "penalty for recently used tokens (0: off)")
-		seed       = fs.Uint64("seed", 0, "random seed (0: random)")
+		sampling   = cli.AddSampling(fs, mistral.SamplerConfig{}, cli.AllSampling)
 		threads    = fs.Int("threads", 0, "compute threads (0: one per CPU)")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -74,11 +59,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	path := *model
-	if path == "" {
-		if path, err = models.TinyPath(); err != nil {
-			return err
-		}
+	path, err := model.Path()
+	if err != nil {
+		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	m, err := mistral.Load(ctx, path, mistral.Config{Threads: *threads, Logger: logger})
@@ -96,16 +79,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		strings.TrimSpace(string(schema)) + "\n\nText:\n" + strings.TrimSpace(string(text))
 	msgs := []mistral.Message{{Role: mistral.RoleUser, Content: prompt}}
 	cfg := mistral.GenerateConfig{
-		SamplerConfig: mistral.SamplerConfig{
-			Temperature:   float32(*temp),
-			TopK:          *topK,
-			TopP:          float32(*topP),
-			MinP:          float32(*minP),
-			RepeatPenalty: float32(*repeat),
-			Seed:          *seed,
-		},
-		MaxTokens: *n,
-		Grammar:   g,
+		SamplerConfig: sampling.Config(),
+		MaxTokens:     *n,
+		Grammar:       g,
 	}
 	var doc strings.Builder
 	for tok, err := range s.Chat(ctx, msgs, cfg) {

@@ -3,8 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,32 +11,18 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/gomistral/gomistral/internal/testref"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 
-// The reference greedy continuations of the shipped model, computed outside
-// the project (testdata/tiny-mistral-v1/ref.json).
-type reference struct {
-	Sequences []struct {
-		Name   string  `json:"name"`
-		IDs    []int32 `json:"ids"`
-		Argmax []int32 `json:"argmax"`
-	} `json:"sequences"`
-	Greedy []struct {
-		Prompt     string    `json:"prompt"`
-		GreedyIDs  []int32   `json:"greedy_ids"`
-		Top2Margin []float64 `json:"top2_margin"`
-	} `json:"greedy"`
-}
-
-func loadRef(t *testing.T) (*reference, *tokenizer.Tokenizer) {
-	raw, err := os.ReadFile("../../testdata/tiny-mistral-v1/ref.json")
+// loadRef returns the reference of the shipped model, computed outside the
+// project (testdata/tiny-mistral-v1/ref.json: its greedy continuations and
+// argmax), and its tokenizer.
+func loadRef(t *testing.T) (*testref.Reference, *tokenizer.Tokenizer) {
+	dir := testref.Testdata("tiny-mistral-v1")
+	tok, err := tokenizer.LoadSentencePiece(filepath.Join(dir, "tokenizer.model"))
 	require.NoError(t, err)
-	var r reference
-	require.NoError(t, json.Unmarshal(raw, &r))
-	tok, err := tokenizer.LoadSentencePiece("../../testdata/tiny-mistral-v1/tokenizer.model")
-	require.NoError(t, err)
-	return &r, tok
+	return testref.ReadReference(t, dir), tok
 }
 
 // continuation decodes ids as text following a prompt (leading space kept).
@@ -53,11 +38,15 @@ func continuation(t *testing.T, tok *tokenizer.Tokenizer, ids []int32) string {
 	return b.String()
 }
 
+// generate runs the program and returns its output before the newline that
+// ends it.
 func generate(t *testing.T, args ...string) string {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	require.NoError(t, run(context.Background(), append([]string{"-threads", "1"}, args...), &out, &errOut), "stderr: %s", errOut.String())
-	return out.String()
+	text, ok := strings.CutSuffix(out.String(), "\n")
+	require.True(t, ok, "the output %q does not end with a newline", out.String())
+	return text
 }
 
 // TestGreedyEqualsReference: with -temp 0 the program prints exactly the

@@ -27,29 +27,19 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/internal/cli"
 	"github.com/gomistral/gomistral/quant"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "quantize:", err)
-		}
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("quantize", run) }
 
 // isTerminal reports whether w is a terminal, where a progress bar belongs.
 var isTerminal = func(w io.Writer) bool {

@@ -30,18 +30,12 @@ import (
 	"os"
 
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/internal/cli"
 	"github.com/gomistral/gomistral/mistral/openai"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 
-func main() {
-	if err := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "tokenize:", err)
-		}
-		os.Exit(2)
-	}
-}
+func main() { cli.Exit("tokenize", run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
 
 // run is the program, with its arguments and standard streams.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {

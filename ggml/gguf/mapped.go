@@ -3,11 +3,12 @@ package gguf
 import (
 	"fmt"
 	"os"
+
+	"github.com/gomistral/gomistral/internal/mmap"
 )
 
-// Mapped is a GGUF file mapped read-only into memory: with mmap on Linux,
-// macOS and the BSDs, read into memory elsewhere. Its File is the decoded
-// header.
+// Mapped is a GGUF file mapped read-only into memory: with mmap on Unix
+// systems, read into memory elsewhere. Its File is the decoded header.
 //
 // The mapping is read-only: writing to the slices that Bytes and TensorData
 // return crashes the program. A Mapped is safe for concurrent use by
@@ -15,8 +16,7 @@ import (
 // mapping any more.
 type Mapped struct {
 	*File
-	data   []byte
-	mapped bool // data comes from mmap and must be unmapped
+	data []byte // from mmap.File
 }
 
 // Open maps the GGUF file at path and decodes its header. Close releases
@@ -31,15 +31,9 @@ func Open(path string) (*Mapped, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gguf: %w", err)
 	}
-	size := st.Size()
-	if size != int64(int(size)) {
-		return nil, fmt.Errorf("gguf: %s: file of %d bytes is too large to map", path, size)
-	}
 	m := &Mapped{}
-	if size > 0 {
-		if m.data, m.mapped, err = mapFile(fd, int(size)); err != nil {
-			return nil, fmt.Errorf("gguf: map %s: %w", path, err)
-		}
+	if m.data, err = mmap.File(fd, st.Size()); err != nil {
+		return nil, fmt.Errorf("gguf: map %s: %w", path, err)
 	}
 	if m.File, err = decodeBytes(m.data); err != nil {
 		m.Close()
@@ -79,15 +73,7 @@ func (m *Mapped) Release(start, n int64) error {
 	if start < 0 || n < 0 || start > int64(len(m.data)) || n > int64(len(m.data))-start {
 		panic(fmt.Sprintf("gguf: Release: bytes [%d, +%d) outside a %d-byte file", start, n, len(m.data)))
 	}
-	if !m.mapped {
-		return nil
-	}
-	page := int64(os.Getpagesize())
-	lo, hi := (start+page-1)/page*page, (start+n)/page*page
-	if hi <= lo {
-		return nil
-	}
-	if err := dropPages(m.data[lo:hi]); err != nil {
+	if err := mmap.DontNeed(m.data[start : start+n]); err != nil {
 		return fmt.Errorf("gguf: Release: %w", err)
 	}
 	return nil
@@ -105,12 +91,10 @@ func (m *Mapped) Close() error {
 	if m == nil || m.data == nil && m.File == nil {
 		return nil
 	}
-	data, mapped := m.data, m.mapped
+	data := m.data
 	m.data, m.File = nil, nil
-	if mapped {
-		if err := unmapFile(data); err != nil {
-			return fmt.Errorf("gguf: unmap: %w", err)
-		}
+	if err := mmap.Unmap(data); err != nil {
+		return fmt.Errorf("gguf: unmap: %w", err)
 	}
 	return nil
 }

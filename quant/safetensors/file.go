@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"sync"
+
+	"github.com/gomistral/gomistral/internal/mmap"
 )
 
 // File is an open safetensors file. Its data is memory-mapped where the
@@ -49,7 +51,7 @@ func (t Tensor) File() *File { return t.file }
 // system offers no such advice, Release does nothing.
 func (t Tensor) Release() {
 	if len(t.file.mapping) > 0 && t.Size() > 0 {
-		dontNeed(t.file.mapping, t.file.Header.DataOffset+t.Begin, t.file.Header.DataOffset+t.End)
+		_ = mmap.DontNeed(t.Data()) // only advice
 	}
 }
 
@@ -72,13 +74,13 @@ func Open(path string) (*File, error) {
 	if size < prefixSize {
 		return nil, &FormatError{File: path, Offset: 0, Reason: fmt.Sprintf("file is %d bytes, shorter than the %d-byte header length", size, prefixSize)}
 	}
-	data, err := mapFile(fd, size)
+	data, err := mmap.File(fd, size)
 	if err != nil {
-		return nil, fmt.Errorf("safetensors: %s: %w", path, err)
+		return nil, fmt.Errorf("safetensors: map %s: %w", path, err)
 	}
 	h, err := ReadHeader(bytes.NewReader(data), size)
 	if err != nil {
-		_ = unmapFile(data)
+		_ = mmap.Unmap(data)
 		var fe *FormatError
 		if errors.As(err, &fe) {
 			fe.File = path
@@ -121,7 +123,7 @@ func (f *File) Close() error {
 	}
 	f.once.Do(func() {
 		if f.mapping != nil {
-			f.err = unmapFile(f.mapping)
+			f.err = mmap.Unmap(f.mapping)
 		}
 		f.mapping = nil
 		if f.err != nil {
