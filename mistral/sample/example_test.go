@@ -1,10 +1,10 @@
-package mistral_test
+package sample_test
 
 import (
 	"fmt"
 	"math"
 
-	"github.com/gomistral/gomistral/mistral"
+	"github.com/gomistral/gomistral/mistral/sample"
 )
 
 func ExampleSampler() {
@@ -13,26 +13,26 @@ func ExampleSampler() {
 
 	// A stage of our own: no token 4 (say, a word we never want). It runs
 	// after the bias and the penalties, before top-k and the others.
-	noFour := mistral.StageFunc(func(c *mistral.Candidates) {
+	noFour := sample.StageFunc(func(c *sample.Candidates) {
 		c.DeleteFunc(func(id int32, _ float32) bool { return id == 4 })
 	})
 
 	// The zero configuration is greedy: the most likely token.
-	fmt.Println("greedy:", mistral.NewSampler(mistral.SamplerConfig{}).Sample(logits))
-	fmt.Println("greedy without 4:", mistral.NewSampler(mistral.SamplerConfig{
-		Stages: []mistral.Stage{noFour},
+	fmt.Println("greedy:", sample.New(sample.Config{}).Sample(logits))
+	fmt.Println("greedy without 4:", sample.New(sample.Config{
+		Stages: []sample.Stage{noFour},
 	}).Sample(logits))
 
-	cfg := mistral.SamplerConfig{
+	cfg := sample.Config{
 		Temperature:   0.8,
 		TopK:          4,
 		TopP:          0.95,
 		RepeatPenalty: 1.3,
 		LogitBias:     map[int32]float32{5: float32(math.Inf(-1))}, // nor token 5
 		Seed:          42,
-		Stages:        []mistral.Stage{noFour},
+		Stages:        []sample.Stage{noFour},
 	}
-	s := mistral.NewSampler(cfg)
+	s := sample.New(cfg)
 	var tokens []int32
 	for range 12 {
 		id := s.Sample(logits)
@@ -42,7 +42,7 @@ func ExampleSampler() {
 	fmt.Println("sampled:", tokens)
 
 	// The same seed and the same tokens accepted give the same draws.
-	again := mistral.NewSampler(cfg)
+	again := sample.New(cfg)
 	same := true
 	for _, want := range tokens {
 		id := again.Sample(logits)
@@ -59,8 +59,8 @@ func ExampleSampler() {
 
 func ExampleSampler_MarshalBinary() {
 	logits := []float32{0.5, 1.0, 0.8, 0.1}
-	cfg := mistral.SamplerConfig{Temperature: 1, FrequencyPenalty: 0.5, Seed: 7}
-	draw := func(s *mistral.Sampler, n int) []int32 {
+	cfg := sample.Config{Temperature: 1, FrequencyPenalty: 0.5, Seed: 7}
+	draw := func(s *sample.Sampler, n int) []int32 {
 		var ids []int32
 		for range n {
 			id := s.Sample(logits)
@@ -70,7 +70,7 @@ func ExampleSampler_MarshalBinary() {
 		return ids
 	}
 
-	s := mistral.NewSampler(cfg)
+	s := sample.New(cfg)
 	draw(s, 5)
 	state, err := s.MarshalBinary() // saved with a session
 	if err != nil {
@@ -78,7 +78,7 @@ func ExampleSampler_MarshalBinary() {
 	}
 	fmt.Println("continued:", draw(s, 6))
 
-	restored := mistral.NewSampler(cfg) // later, another process...
+	restored := sample.New(cfg) // later, another process...
 	if err := restored.UnmarshalBinary(state); err != nil {
 		panic(err)
 	}
@@ -89,5 +89,5 @@ func ExampleSampler_MarshalBinary() {
 	// Output:
 	// continued: [1 0 3 1 1 3]
 	// restored:  [1 0 3 1 1 3]
-	// mistral: sampler state: truncated generator state (at byte 6)
+	// sample: state: truncated generator state (at byte 6)
 }

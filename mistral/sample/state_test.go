@@ -1,4 +1,4 @@
-package mistral
+package sample
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestSamplerMarshalRestoresContinuation(t *testing.T) {
+func TestMarshalRestoresContinuation(t *testing.T) {
 	const vocab = 500
 	cfg := samplerBenchConfigs[len(samplerBenchConfigs)-1].cfg // every stage on
 	cfg.Temperature = 1.3
@@ -23,7 +23,7 @@ func TestSamplerMarshalRestoresContinuation(t *testing.T) {
 		return out
 	}
 	for _, prompt := range []int{0, 10, 64, 100} { // empty, partial and wrapped windows
-		a := NewSampler(cfg)
+		a := New(cfg)
 		for i := range prompt {
 			a.Accept(int32(i * 7 % vocab))
 		}
@@ -34,7 +34,7 @@ func TestSamplerMarshalRestoresContinuation(t *testing.T) {
 
 		other := cfg
 		other.Seed = 12345
-		b := NewSampler(other)
+		b := New(other)
 		steps(b, 0, 3) // some state of its own, to be replaced
 		require.NoError(t, b.UnmarshalBinary(state))
 		again, err := b.MarshalBinary()
@@ -48,8 +48,8 @@ func TestSamplerMarshalRestoresContinuation(t *testing.T) {
 	}
 }
 
-func TestSamplerUnmarshalKeepsRecentTokens(t *testing.T) {
-	a := NewSampler(SamplerConfig{PenaltyWindow: 10})
+func TestUnmarshalKeepsRecentTokens(t *testing.T) {
+	a := New(Config{PenaltyWindow: 10})
 	for i := range int32(8) {
 		a.Accept(i)
 	}
@@ -57,7 +57,7 @@ func TestSamplerUnmarshalKeepsRecentTokens(t *testing.T) {
 	require.NoError(t, err)
 
 	rec := &samplerRecorder{logits: make([]float32, 10)}
-	b := NewSampler(SamplerConfig{PenaltyWindow: 3, FrequencyPenalty: 1, Stages: []Stage{rec}})
+	b := New(Config{PenaltyWindow: 3, FrequencyPenalty: 1, Stages: []Stage{rec}})
 	require.NoError(t, b.UnmarshalBinary(state))
 	b.Sample(make([]float32, 10))
 	assert.Equal(t, []float32{0, 0, 0, 0, 0, -1, -1, -1, 0, 0}, rec.logits)
@@ -65,7 +65,7 @@ func TestSamplerUnmarshalKeepsRecentTokens(t *testing.T) {
 
 // samplerValidState returns a state with a wrapped window of 5 tokens.
 func samplerValidState(t testing.TB) []byte {
-	s := NewSampler(SamplerConfig{Seed: 5, PenaltyWindow: 5})
+	s := New(Config{Seed: 5, PenaltyWindow: 5})
 	for i := range int32(7) {
 		s.Accept(i * 1000)
 	}
@@ -74,7 +74,7 @@ func samplerValidState(t testing.TB) []byte {
 	return state
 }
 
-func TestSamplerUnmarshalRejectsBadInput(t *testing.T) {
+func TestUnmarshalRejectsBadInput(t *testing.T) {
 	valid := samplerValidState(t)
 	edit := func(f func(b []byte) []byte) []byte { return f(slices.Clone(valid)) }
 	tests := []struct {
@@ -102,15 +102,15 @@ func TestSamplerUnmarshalRejectsBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := NewSampler(SamplerConfig{Seed: 77})
+			s := New(Config{Seed: 77})
 			s.Accept(3)
 			before, err := s.MarshalBinary()
 			require.NoError(t, err)
 
 			err = s.UnmarshalBinary(tt.data)
-			var se *SamplerStateError
+			var se *StateError
 			require.ErrorAs(t, err, &se)
-			assert.Contains(t, err.Error(), "mistral: sampler state: ")
+			assert.Contains(t, err.Error(), "sample: state: ")
 			assert.LessOrEqual(t, se.Offset, len(tt.data))
 
 			after, err := s.MarshalBinary()
@@ -125,11 +125,11 @@ func FuzzSamplerUnmarshalBinary(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("GMSS\x01\x14pcg:"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := NewSampler(SamplerConfig{Seed: 1, PenaltyWindow: 8})
+		s := New(Config{Seed: 1, PenaltyWindow: 8})
 		before, err := s.MarshalBinary()
 		require.NoError(t, err)
 		if err := s.UnmarshalBinary(data); err != nil {
-			var se *SamplerStateError
+			var se *StateError
 			require.True(t, errors.As(err, &se))
 			after, err := s.MarshalBinary()
 			require.NoError(t, err)
@@ -138,7 +138,7 @@ func FuzzSamplerUnmarshalBinary(f *testing.F) {
 		}
 		state, err := s.MarshalBinary()
 		require.NoError(t, err)
-		r := NewSampler(SamplerConfig{PenaltyWindow: 8})
+		r := New(Config{PenaltyWindow: 8})
 		require.NoError(t, r.UnmarshalBinary(state))
 		require.Equal(t, samplerDraws(s, samplerLogits(50, 1), 20), samplerDraws(r, samplerLogits(50, 1), 20))
 	})

@@ -1,4 +1,4 @@
-package mistral
+package sample
 
 import (
 	"encoding/binary"
@@ -15,30 +15,30 @@ import (
 //	count    uvarint, then count × int32 little-endian: the window's
 //	         tokens, oldest first
 const (
-	samplerStateMagic   = "GMSS"
-	samplerStateVersion = 1
+	stateMagic   = "GMSS"
+	stateVersion = 1
 )
 
-// SamplerStateError reports a saved Sampler state that UnmarshalBinary
+// StateError reports a saved Sampler state that UnmarshalBinary
 // cannot read: damaged, truncated, or of another version.
-type SamplerStateError struct {
+type StateError struct {
 	Offset int    // the byte where reading failed
 	Reason string // what is wrong there
 }
 
-func (e *SamplerStateError) Error() string {
-	return fmt.Sprintf("mistral: sampler state: %s (at byte %d)", e.Reason, e.Offset)
+func (e *StateError) Error() string {
+	return fmt.Sprintf("sample: state: %s (at byte %d)", e.Reason, e.Offset)
 }
 
 // AppendBinary appends the Sampler's state, its random number generator and
 // the tokens of its penalty window, to b (see encoding.BinaryAppender). The
 // configuration is not part of it.
 func (s *Sampler) AppendBinary(b []byte) ([]byte, error) {
-	b = append(b, samplerStateMagic...)
-	b = append(b, samplerStateVersion)
+	b = append(b, stateMagic...)
+	b = append(b, stateVersion)
 	rng, err := s.rng.AppendBinary(nil)
 	if err != nil {
-		return nil, fmt.Errorf("mistral: sampler state: %w", err)
+		return nil, fmt.Errorf("sample: state: %w", err)
 	}
 	b = binary.AppendUvarint(b, uint64(len(rng)))
 	b = append(b, rng...)
@@ -62,21 +62,21 @@ func (s *Sampler) MarshalBinary() ([]byte, error) {
 }
 
 // UnmarshalBinary restores a state written by MarshalBinary or AppendBinary.
-// Input it cannot read is a *SamplerStateError, and leaves the Sampler as it
+// Input it cannot read is a *StateError, and leaves the Sampler as it
 // was. When the state holds more tokens than this Sampler's PenaltyWindow,
 // the most recent ones are kept.
 func (s *Sampler) UnmarshalBinary(data []byte) error {
 	fail := func(off int, format string, args ...any) error {
-		return &SamplerStateError{Offset: off, Reason: fmt.Sprintf(format, args...)}
+		return &StateError{Offset: off, Reason: fmt.Sprintf(format, args...)}
 	}
-	head := len(samplerStateMagic) + 1
+	head := len(stateMagic) + 1
 	if len(data) < head {
 		return fail(len(data), "truncated header")
 	}
-	if string(data[:len(samplerStateMagic)]) != samplerStateMagic {
+	if string(data[:len(stateMagic)]) != stateMagic {
 		return fail(0, "not a sampler state")
 	}
-	if v := data[head-1]; v != samplerStateVersion {
+	if v := data[head-1]; v != stateVersion {
 		return fail(head-1, "unsupported version %d", v)
 	}
 
