@@ -71,7 +71,11 @@ func (s *Session) Save(w io.Writer) error {
 	for _, p := range s.slots.pos {
 		e.u32(uint32(p))
 	}
-	e.blob(s.rngState)
+	state, err := s.sampler.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("mistral: save: %w", err)
+	}
+	e.blob(state)
 	e.u64(uint64(len(s.chat)))
 	for _, c := range s.chat {
 		e.blob([]byte(c.msg.Role))
@@ -131,7 +135,7 @@ func (s *Session) Restore(r io.Reader) error {
 		// masked slots take part in the arithmetic (as zero weights).
 		s.cacheBuf.Clear(0)
 		s.slots.reset()
-		s.tokens, s.chat, s.rngState = s.tokens[:0], s.chat[:0], nil
+		s.tokens, s.chat, s.sampler = s.tokens[:0], s.chat[:0], Sampler{}
 		clear(s.logits)
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			err = fmt.Errorf("%w: truncated", ErrBadSession)
@@ -183,7 +187,12 @@ func (s *Session) restore(r io.Reader) error {
 		}
 		pos[i] = int32(p)
 	}
-	rng := d.blob(1 << 20)
+	var sampler Sampler
+	if state := d.blob(1 << 20); d.err == nil {
+		if err := sampler.UnmarshalBinary(state); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadSession, err)
+		}
+	}
 	nChat := d.u64()
 	if d.err == nil && nChat > nTok {
 		return fmt.Errorf("%w: %d chat messages for %d tokens", ErrBadSession, nChat, nTok)
@@ -242,7 +251,7 @@ func (s *Session) restore(r io.Reader) error {
 	copy(s.slots.pos, pos)
 	s.tokens = append(s.tokens[:0], tokens...)
 	s.chat = chat
-	s.rngState = rng
+	s.sampler = sampler
 	copy(s.logits, logits)
 	return nil
 }

@@ -47,7 +47,7 @@ func samplerLogits(vocab int, seed uint64) []float32 {
 // samplerWarm returns a Sampler for cfg with a full penalty window, after
 // one Sample.
 func samplerWarm(cfg Config, logits []float32) *Sampler {
-	s := New(cfg)
+	s := mustNew(cfg)
 	for i := range DefaultPenaltyWindow {
 		s.Accept(int32(i * 37 % len(logits)))
 	}

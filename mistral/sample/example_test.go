@@ -3,6 +3,7 @@ package sample_test
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gomistral/gomistral/mistral/sample"
 )
@@ -17,11 +18,14 @@ func ExampleSampler() {
 		c.DeleteFunc(func(id int32, _ float32) bool { return id == 4 })
 	})
 
-	// The zero configuration is greedy: the most likely token.
-	fmt.Println("greedy:", sample.New(sample.Config{}).Sample(logits))
-	fmt.Println("greedy without 4:", sample.New(sample.Config{
-		Stages: []sample.Stage{noFour},
-	}).Sample(logits))
+	// The zero Sampler (like the zero Config) is greedy: the most likely
+	// token.
+	var greedy sample.Sampler
+	fmt.Println("greedy:", greedy.Sample(logits))
+	if err := greedy.SetConfig(sample.Config{Stages: []sample.Stage{noFour}}); err != nil {
+		panic(err)
+	}
+	fmt.Println("greedy without 4:", greedy.Sample(logits))
 
 	cfg := sample.Config{
 		Temperature:   0.8,
@@ -32,7 +36,10 @@ func ExampleSampler() {
 		Seed:          42,
 		Stages:        []sample.Stage{noFour},
 	}
-	s := sample.New(cfg)
+	s, err := sample.New(cfg)
+	if err != nil {
+		panic(err)
+	}
 	var tokens []int32
 	for range 12 {
 		id := s.Sample(logits)
@@ -42,7 +49,10 @@ func ExampleSampler() {
 	fmt.Println("sampled:", tokens)
 
 	// The same seed and the same tokens accepted give the same draws.
-	again := sample.New(cfg)
+	again, err := sample.New(cfg)
+	if err != nil {
+		panic(err)
+	}
 	same := true
 	for _, want := range tokens {
 		id := again.Sample(logits)
@@ -50,11 +60,55 @@ func ExampleSampler() {
 		same = same && id == want
 	}
 	fmt.Println("reproduced:", same)
+
+	// A value outside its range is an error naming the field.
+	cfg.TopP = 1.5
+	_, err = sample.New(cfg)
+	fmt.Println(err)
 	// Output:
 	// greedy: 4
 	// greedy without 4: 0
 	// sampled: [0 0 1 0 0 1 0 1 1 0 0 0]
 	// reproduced: true
+	// sample: TopP is 1.5, want a value in [0, 1]
+}
+
+func ExampleSampler_SetConfig() {
+	logits := []float32{0.5, 1.0, 0.8, 0.1}
+	draw := func(s *sample.Sampler, n int) []int32 {
+		var ids []int32
+		for range n {
+			id := s.Sample(logits)
+			s.Accept(id)
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	cfg := sample.Config{Temperature: 1, Seed: 7}
+
+	whole, _ := sample.New(cfg)
+	run := draw(whole, 8)
+
+	// The same Seed again continues the stream: two calls of four draws
+	// are the run of eight.
+	parts, _ := sample.New(cfg)
+	first := draw(parts, 4)
+	if err := parts.SetConfig(cfg); err != nil {
+		panic(err)
+	}
+	fmt.Println("two parts make the run:", slices.Equal(run, append(first, draw(parts, 4)...)))
+
+	// Another seed starts another stream, and that seed again restarts it:
+	// a new Sampler with it draws the same.
+	cfg.Seed = 8
+	if err := parts.SetConfig(cfg); err != nil {
+		panic(err)
+	}
+	fresh, _ := sample.New(cfg)
+	fmt.Println("seed 8 starts afresh:", slices.Equal(draw(parts, 8), draw(fresh, 8)))
+	// Output:
+	// two parts make the run: true
+	// seed 8 starts afresh: true
 }
 
 func ExampleSampler_MarshalBinary() {
@@ -70,7 +124,10 @@ func ExampleSampler_MarshalBinary() {
 		return ids
 	}
 
-	s := sample.New(cfg)
+	s, err := sample.New(cfg)
+	if err != nil {
+		panic(err)
+	}
 	draw(s, 5)
 	state, err := s.MarshalBinary() // saved with a session
 	if err != nil {
@@ -78,16 +135,19 @@ func ExampleSampler_MarshalBinary() {
 	}
 	fmt.Println("continued:", draw(s, 6))
 
-	restored := sample.New(cfg) // later, another process...
+	var restored sample.Sampler // later, another process...
+	if err := restored.SetConfig(cfg); err != nil {
+		panic(err)
+	}
 	if err := restored.UnmarshalBinary(state); err != nil {
 		panic(err)
 	}
-	fmt.Println("restored: ", draw(restored, 6))
+	fmt.Println("restored: ", draw(&restored, 6))
 
 	err = restored.UnmarshalBinary(state[:10])
 	fmt.Println(err)
 	// Output:
 	// continued: [1 0 3 1 1 3]
 	// restored:  [1 0 3 1 1 3]
-	// sample: state: truncated generator state (at byte 6)
+	// sample: state: truncated generator state (at byte 7)
 }

@@ -13,10 +13,23 @@ type tokenWindow struct {
 // so that a huge PenaltyWindow costs only what is used.
 const tokenWindowPrealloc = 4096
 
-func (h *tokenWindow) init(size int) {
+// resize makes the window hold size tokens (≥ 1), keeping the most recent
+// of those it holds. The zero tokenWindow holds none yet.
+func (h *tokenWindow) resize(size int) {
+	if size == h.size {
+		return
+	}
+	var keep []int32
+	if len(h.buf) > 0 {
+		keep = h.appendTo(nil)
+		keep = keep[max(0, len(keep)-size):]
+	}
 	h.size = size
 	h.buf = make([]int32, 0, min(size, tokenWindowPrealloc))
 	h.next = 0
+	for _, id := range keep {
+		h.push(id)
+	}
 }
 
 func (h *tokenWindow) push(id int32) {

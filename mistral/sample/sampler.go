@@ -1,75 +1,17 @@
 package sample
 
 import (
-	"math"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 )
 
-// DefaultPenaltyWindow is the number of recent tokens the penalties look at
-// when Config.PenaltyWindow is zero.
-const DefaultPenaltyWindow = 64
-
-// Config says how a Sampler picks tokens. Its zero value is greedy
-// decoding: the most likely token every time, nothing penalised. Every field's
-// zero value means "off" or the documented default. A value that makes no
-// sense (a negative TopK, TopP, MinP, TypicalP, RepeatPenalty, PenaltyWindow
-// or Temperature; NaN or infinity) is treated like zero. See Sampler for the
-// order of the stages.
-type Config struct {
-	// Temperature divides the logits before the draw: below 1 sharpens the
-	// distribution, above 1 flattens it. 0 means greedy: the most likely
-	// token (the lowest id among equals), no randomness; the truncation
-	// stages (TopK, TypicalP, TopP, MinP) are then skipped.
-	Temperature float32
-	// TopK keeps the K most likely tokens. 0 means all of them.
-	TopK int
-	// TopP is nucleus sampling: it keeps the smallest set of most likely
-	// tokens whose probability reaches TopP. 0 (or 1 and above) means off.
-	TopP float32
-	// MinP drops the tokens less likely than MinP times the most likely one.
-	// 0 means off.
-	MinP float32
-	// TypicalP is locally typical sampling: it keeps the smallest set of the
-	// tokens whose surprise (−log p) is closest to the distribution's entropy,
-	// whose probability reaches TypicalP. 0 (or 1 and above) means off.
-	TypicalP float32
-
-	// RepeatPenalty discourages the tokens of the recent window: above 1, a
-	// positive logit is divided by it and a negative one multiplied by it
-	// (below 1, it encourages them). 0 or 1 means off.
-	RepeatPenalty float32
-	// FrequencyPenalty is subtracted from a token's logit once per occurrence
-	// of it in the window. 0 means off; negative encourages repetition.
-	FrequencyPenalty float32
-	// PresencePenalty is subtracted once from the logit of every token present
-	// in the window. 0 means off; negative encourages repetition.
-	PresencePenalty float32
-	// PenaltyWindow is how many of the most recently accepted tokens the
-	// penalties look at. 0 means DefaultPenaltyWindow (64).
-	PenaltyWindow int
-
-	// LogitBias is added to the logits of the tokens it names, before
-	// anything else: math.Inf(-1) forbids a token, math.Inf(1) forces it.
-	// Ids outside the vocabulary are ignored. nil means no bias. New
-	// copies the map.
-	LogitBias map[int32]float32
-
-	// Seed makes a run reproducible: the same seed, configuration, logits and
-	// accepted tokens give the same tokens. 0 means a fresh random seed for
-	// each Sampler.
-	Seed uint64
-
-	// Stages are the caller's own stages, run in order after the logit bias
-	// and the penalties, before greedy selection or truncation. nil means
-	// none. New copies the slice (not the stages).
-	Stages []Stage
-}
-
 // A Sampler picks a sequence's next token from the logits of the model. It
-// holds the sequence's random number generator and the window of recent
-// tokens the penalties look at; use one per sequence. A Sampler is not safe
-// for concurrent use by multiple goroutines.
+// holds the sequence's random stream (see Config.Seed) and the window of
+// recent tokens the penalties look at; use one per sequence. The zero
+// Sampler is greedy, like one made by New(Config{}), and its stream starts
+// at its first SetConfig. A Sampler is not safe for concurrent use by
+// multiple goroutines.
 //
 // Sample runs these stages, in this order, on the candidates (every token of
 // the vocabulary at first, with its logit):
@@ -109,8 +51,10 @@ type Sampler struct {
 	bias   []tokenBias // sorted by id
 	stages []Stage
 
-	rng  rand.PCG
-	hist tokenWindow
+	rng     rand.PCG // the random stream
+	seed    uint64   // the Config.Seed the stream started from; 0: a random one
+	started bool     // whether the stream has started (false in the zero Sampler)
+	hist    tokenWindow
 
 	window []int32    // (PenaltyWindow) scratch: the window's tokens, sorted
 	cand   Candidates // scratch: reused by every Sample
@@ -122,41 +66,74 @@ type tokenBias struct {
 	delta float32
 }
 
-// New returns a Sampler for cfg, with an empty history. It keeps no
-// reference to cfg's map or slice.
-func New(cfg Config) *Sampler {
-	s := &Sampler{
-		temperature:      configPositive(cfg.Temperature),
-		topK:             max(cfg.TopK, 0),
-		topP:             configFraction(cfg.TopP),
-		minP:             configPositive(cfg.MinP),
-		typicalP:         configFraction(cfg.TypicalP),
-		frequencyPenalty: configFinite(cfg.FrequencyPenalty),
-		presencePenalty:  configFinite(cfg.PresencePenalty),
-		stages:           slices.Clone(cfg.Stages),
+// New returns a Sampler for cfg, with an empty history and its random
+// stream started from cfg.Seed (a random seed when it is 0). A cfg outside
+// its ranges is an error wrapping a *ConfigError. New keeps no reference to
+// cfg's map or slice.
+func New(cfg Config) (*Sampler, error) {
+	s := new(Sampler)
+	if err := s.SetConfig(cfg); err != nil {
+		return nil, err
 	}
-	if p := configPositive(cfg.RepeatPenalty); p != 1 {
-		s.repeatPenalty = p
+	return s, nil
+}
+
+// SetConfig makes cfg the Sampler's configuration, keeping the tokens
+// accepted (the most recent, up to cfg's penalty window) and the random
+// stream, which starts again only as Config.Seed says: when cfg.Seed is
+// not 0 and is not the seed the stream started from, or when the stream
+// has not started (the zero Sampler). A cfg outside its ranges is an error
+// wrapping a *ConfigError, and leaves the Sampler as it was. SetConfig
+// keeps no reference to cfg's map or slice.
+func (s *Sampler) SetConfig(cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("sample: %w", err)
 	}
+	s.temperature = cfg.Temperature
+	s.topK = cfg.TopK
+	s.topP = offAtOne(cfg.TopP)
+	s.minP = cfg.MinP
+	s.typicalP = offAtOne(cfg.TypicalP)
+	s.repeatPenalty = offAtOne(cfg.RepeatPenalty)
+	s.frequencyPenalty = cfg.FrequencyPenalty
+	s.presencePenalty = cfg.PresencePenalty
+	clear(s.stages) // no reference to the last configuration's stages
+	s.stages = append(s.stages[:0], cfg.Stages...)
+	s.bias = s.bias[:0]
 	for id, d := range cfg.LogitBias {
-		if id >= 0 && d != 0 && !math.IsNaN(float64(d)) {
+		if d != 0 {
 			s.bias = append(s.bias, tokenBias{id, d})
 		}
 	}
 	slices.SortFunc(s.bias, func(a, b tokenBias) int { return int(a.id) - int(b.id) })
-
 	window := cfg.PenaltyWindow
-	if window <= 0 {
+	if window == 0 {
 		window = DefaultPenaltyWindow
 	}
-	s.hist.init(window)
+	s.hist.resize(window)
+	if !s.started || (cfg.Seed != 0 && cfg.Seed != s.seed) {
+		s.startStream(cfg.Seed)
+	}
+	return nil
+}
 
-	seed := cfg.Seed
+// startStream starts the random stream from seed, or from a random seed
+// when it is 0.
+func (s *Sampler) startStream(seed uint64) {
+	s.seed, s.started = seed, true
 	if seed == 0 {
 		seed = rand.Uint64() // the global source is randomly seeded
 	}
 	s.rng.Seed(seed, splitmix64(seed))
-	return s
+}
+
+// offAtOne returns v, or 0 (off) when v is 1: a TopP or TypicalP of 1 keeps
+// everything, and a RepeatPenalty of 1 changes nothing.
+func offAtOne(v float32) float32 {
+	if v == 1 {
+		return 0
+	}
+	return v
 }
 
 // Sample returns the next token given the logits of the last position
@@ -204,6 +181,9 @@ func (s *Sampler) Accept(id int32) {
 	if id < 0 {
 		panic("sample: Sampler.Accept: negative token id")
 	}
+	if s.hist.size == 0 { // the zero Sampler
+		s.hist.resize(DefaultPenaltyWindow)
+	}
 	s.hist.push(id)
 }
 
@@ -224,28 +204,4 @@ func splitmix64(x uint64) uint64 {
 	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
 	x = (x ^ x>>27) * 0x94d049bb133111eb
 	return x ^ x>>31
-}
-
-// configPositive returns v, or 0 when v is negative, NaN or infinite.
-func configPositive(v float32) float32 {
-	if !(v > 0) || math.IsInf(float64(v), 1) {
-		return 0
-	}
-	return v
-}
-
-// configFraction returns v when 0 < v < 1, and 0 (off) otherwise.
-func configFraction(v float32) float32 {
-	if v > 0 && v < 1 {
-		return v
-	}
-	return 0
-}
-
-// configFinite returns v, or 0 when v is NaN or infinite.
-func configFinite(v float32) float32 {
-	if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-		return 0
-	}
-	return v
 }

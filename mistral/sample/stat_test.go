@@ -192,7 +192,7 @@ type samplerStatCase struct {
 
 // samplerCounts draws n tokens with cfg and counts them.
 func samplerCounts(tc samplerStatCase, logits []float32, n int) []int {
-	s := New(tc.cfg)
+	s := mustNew(tc.cfg)
 	for _, id := range tc.accepted {
 		s.Accept(id)
 	}
@@ -333,7 +333,7 @@ func TestTruncationKeepsExactSets(t *testing.T) {
 			if ref.close != "" {
 				continue
 			}
-			s := New(cfg)
+			s := mustNew(cfg)
 			c.reset(logits)
 			if s.topK > 0 {
 				c.KeepTop(s.topK)
