@@ -58,18 +58,24 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // bytes per position for an F16 cache (128 KiB for Mistral 7B), plus the
 // logits (4 bytes per vocabulary entry), plus 4 bytes per token.
 func (s *Session) Save(w io.Writer) error {
+	return s.whileOpen("save", func() error { return s.save(w) })
+}
+
+// whileOpen runs fn for the method op with the session and its model open
+// (an error if either is closed), prefixing fn's error with op.
+func (s *Session) whileOpen(op string, fn func() error) error {
 	s.enter()
 	defer s.leave()
 	if s.be == nil {
-		return fmt.Errorf("mistral: save: session %w", ErrClosed)
+		return fmt.Errorf("mistral: %s: session %w", op, ErrClosed)
 	}
 	s.m.mu.RLock()
 	defer s.m.mu.RUnlock()
 	if s.m.closed {
-		return fmt.Errorf("mistral: save: model %w", ErrClosed)
+		return fmt.Errorf("mistral: %s: model %w", op, ErrClosed)
 	}
-	if err := s.save(w); err != nil {
-		return fmt.Errorf("mistral: save: %w", err)
+	if err := fn(); err != nil {
+		return fmt.Errorf("mistral: %s: %w", op, err)
 	}
 	return nil
 }

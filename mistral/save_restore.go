@@ -26,24 +26,16 @@ import (
 // such error wraps ErrBadSession; any error leaves the session empty (as
 // after Reset).
 func (s *Session) Restore(r io.Reader) error {
-	s.enter()
-	defer s.leave()
-	if s.be == nil {
-		return fmt.Errorf("mistral: restore: session %w", ErrClosed)
-	}
-	s.m.mu.RLock()
-	defer s.m.mu.RUnlock()
-	if s.m.closed {
-		return fmt.Errorf("mistral: restore: model %w", ErrClosed)
-	}
-	if err := s.restore(r); err != nil {
-		s.slots.reset()
-		s.tokens, s.chat = s.tokens[:0], s.chat[:0]
-		s.sampler = Sampler{}
-		clear(s.logits)
-		return fmt.Errorf("mistral: restore: %w", err)
-	}
-	return nil
+	return s.whileOpen("restore", func() error {
+		err := s.restore(r)
+		if err != nil {
+			s.slots.reset()
+			s.tokens, s.chat = s.tokens[:0], s.chat[:0]
+			s.sampler = Sampler{}
+			clear(s.logits)
+		}
+		return err
+	})
 }
 
 func (s *Session) restore(r io.Reader) error {

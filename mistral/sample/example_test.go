@@ -75,12 +75,11 @@ func ExampleSampler() {
 
 func ExampleSampler_SetConfig() {
 	logits := []float32{0.5, 1.0, 0.8, 0.1}
+	// n draws from logits (no penalties here: nothing to Accept).
 	draw := func(s *sample.Sampler, n int) []int32 {
-		var ids []int32
-		for range n {
-			id := s.Sample(logits)
-			s.Accept(id)
-			ids = append(ids, id)
+		ids := make([]int32, n)
+		for i := range ids {
+			ids[i] = s.Sample(logits)
 		}
 		return ids
 	}

@@ -159,6 +159,12 @@ func (s *Sampler) Sample(logits []float32) int32 {
 	if s.temperature == 0 {
 		return c.argmax()
 	}
+	s.truncate(c)
+	return c.draw(s.temperature, s.uniform())
+}
+
+// truncate runs the truncating stages: top-k, typical-p, top-p, min-p.
+func (s *Sampler) truncate(c *Candidates) {
 	if s.topK > 0 && s.topK < c.Len() {
 		c.KeepTop(s.topK)
 	}
@@ -171,7 +177,6 @@ func (s *Sampler) Sample(logits []float32) int32 {
 	if s.minP > 0 {
 		c.keepMinP(s.minP)
 	}
-	return c.draw(s.temperature, s.uniform())
 }
 
 // Accept records that id joined the sequence, for the penalties: call it for

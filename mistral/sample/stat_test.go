@@ -335,18 +335,7 @@ func TestTruncationKeepsExactSets(t *testing.T) {
 			}
 			s := mustNew(cfg)
 			c.reset(logits)
-			if s.topK > 0 {
-				c.KeepTop(s.topK)
-			}
-			if s.typicalP > 0 {
-				c.keepTypical(s.typicalP)
-			}
-			if s.topP > 0 {
-				c.keepNucleus(s.topP)
-			}
-			if s.minP > 0 {
-				c.keepMinP(s.minP)
-			}
+			s.truncate(&c)
 			got := slices.Sorted(slices.Values(samplerCandidateIDs(&c)))
 			assert.Equal(t, ref.kept, got, "seed %d, %+v", seed, cfg)
 			checked++
