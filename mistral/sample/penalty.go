@@ -5,7 +5,7 @@ import "slices"
 // tokenWindow is the window of the most recently accepted tokens.
 type tokenWindow struct {
 	buf  []int32 // (≤ size) ring of the last tokens; grows up to size, then wraps
-	size int     // the window's length, ≥ 1
+	size int     // the window's length, ≥ 1; 0 in the zero tokenWindow, which holds none
 	next int     // where the next token goes once buf is full; its oldest token
 }
 
