@@ -411,7 +411,7 @@ func firstToken(ctx context.Context, m *mistral.Model, prompt []int32, batch int
 	if err := s.Feed(ctx, prompt); err != nil {
 		return 0, err
 	}
-	mistral.NewSampler(mistral.SamplerConfig{}).Sample(s.Logits())
+	new(mistral.Sampler).Sample(s.Logits()) // the zero Sampler is greedy
 	return time.Since(t0), nil
 }
 

@@ -64,6 +64,10 @@ func (s *Session) Chat(ctx context.Context, msgs []Message, cfg GenerateConfig) 
 	return func(yield func(Token, error) bool) {
 		s.enter()
 		defer s.leave()
+		if err := cfg.Validate(); err != nil {
+			yield(Token{}, fmt.Errorf("mistral: chat: %w", err))
+			return
+		}
 		if len(msgs) == 0 || msgs[len(msgs)-1].Role != RoleUser {
 			yield(Token{}, fmt.Errorf("mistral: chat: the conversation must end with a user message"))
 			return

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/internal/testref"
 )
 
 // tinySource is the tiny model's metadata, tensor list and tensor data,
@@ -140,35 +141,57 @@ func FuzzLoad(f *testing.F) {
 
 // FuzzRestore hands Restore damaged save files: it returns an error (and
 // leaves an empty session that works) or restores a state that works; it
-// never panics and never allocates by a length it has not checked.
+// never panics and never allocates by a length it has not checked. With
+// resign, the input's length and checksums are made to agree with its
+// bytes first, so that the fuzzer's edits reach the fields behind them.
+// Saves are over 100 KB (the logits alone): bound the time spent
+// minimising each new input, or the fuzzer does little else.
 //
-//	go test ./mistral -run '^$' -fuzz FuzzRestore -fuzztime 5m
+//	go test ./mistral -run '^$' -fuzz FuzzRestore -fuzztime 5m -fuzzminimizetime 10x
 func FuzzRestore(f *testing.F) {
 	m, err := Load(context.Background(), tinyModel, Config{Threads: 1})
 	require.NoError(f, err)
 	defer m.Close()
+	ctx := context.Background()
 	s, err := m.NewSession(SessionConfig{})
 	require.NoError(f, err)
 	defer s.Close()
-	var saved bytes.Buffer
-	require.NoError(f, s.Save(&saved))
-	f.Add(bytes.Clone(saved.Bytes()))
-	require.NoError(f, s.Feed(context.Background(), []int32{1, 415, 2936, 9060, 285, 1142}))
-	saved.Reset()
-	require.NoError(f, s.Save(&saved))
-	f.Add(bytes.Clone(saved.Bytes()))
-	f.Add([]byte{})
+	addSave := func() {
+		var saved bytes.Buffer
+		require.NoError(f, s.Save(&saved))
+		f.Add(bytes.Clone(saved.Bytes()), false)
+		f.Add(bytes.Clone(saved.Bytes()), true)
+	}
+	addSave() // empty
+	require.NoError(f, s.Feed(ctx, []int32{1, 415, 2936, 9060, 285, 1142}))
+	addSave() // a few tokens
+	msgs := []Message{{Role: RoleUser, Content: "Who is Pierre?"}}
+	for _, err := range s.Chat(ctx, msgs, GenerateConfig{MaxTokens: 4, SamplerConfig: SamplerConfig{Temperature: 1, Seed: 3}}) {
+		require.NoError(f, err)
+	}
+	addSave() // a chat log and a sampler's stream
+	s.Reset()
+	require.NoError(f, s.Feed(ctx, testref.LoadReference(f, tinyRef, m.Params().Vocab).Sequences[0].IDs[:200]))
+	addSave() // past the window: every slot used
+	f.Add([]byte{}, false)
+	f.Add([]byte(sessionMagic+"\x01\x00\x00\x00"), false) // version 1
 
 	// One session for every input (the fuzzer calls this function from one
 	// goroutine per process): Restore must leave it usable whatever it read.
 	r, err := m.NewSession(SessionConfig{})
 	require.NoError(f, err)
 	defer r.Close()
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(func(t *testing.T, data []byte, fix bool) {
+		if fix {
+			data = resign(data)
+		}
 		if err := r.Restore(bytes.NewReader(data)); err != nil {
 			require.ErrorIs(t, err, ErrBadSession)
 			require.Equal(t, 0, r.Position())
 		}
 		require.NoError(t, r.Feed(context.Background(), []int32{1}))
+		for _, err := range r.GenerateTokens(context.Background(), nil, GenerateConfig{MaxTokens: 2, SamplerConfig: SamplerConfig{Temperature: 1}}) {
+			require.NoError(t, err)
+		}
 	})
 }

@@ -17,7 +17,7 @@ type GenerateConfig struct {
 
 	// MaxTokens is the most tokens to generate. Zero means no limit but the
 	// end-of-sequence token (and, for a model without a sliding window, its
-	// context).
+	// context). Range: ≥ 0.
 	MaxTokens int
 
 	// Stop ends the generation before the first of these strings. A stop
@@ -119,6 +119,10 @@ func (s *Session) GenerateTokens(ctx context.Context, prompt []int32, cfg Genera
 	return func(yield func(Token, error) bool) {
 		s.enter()
 		defer s.leave()
+		if err := cfg.Validate(); err != nil {
+			yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
+			return
+		}
 		if err := s.feed(ctx, prompt, nil); err != nil {
 			yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
 			return
@@ -155,8 +159,11 @@ func (s *Session) generate(ctx context.Context, cfg GenerateConfig, yield func(T
 	if cfg.LogProbs {
 		lp = &logProbs{top: cfg.TopLogProbs, texts: s.m.tokenTexts()}
 	}
-	sampler := s.samplerFor(cfg.SamplerConfig)
-	defer s.saveRNG()
+	sampler, err := s.samplerFor(cfg.SamplerConfig)
+	if err != nil {
+		yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
+		return
+	}
 	dec := tok.NewDecoder(tokenizer.DecoderOptions{})
 	stops := stopMatcher{stops: cfg.Stop}
 	eos := tok.EOS()
@@ -234,35 +241,33 @@ func (s *Session) yieldRest(dec *tokenizer.Decoder, stops *stopMatcher, yield fu
 	}
 }
 
-// samplerFor returns the sampler for a generation: a new one from cfg, fed
-// the session's recent tokens for its penalties. Without a seed, it
-// continues the random stream of the session's previous generation (which a
-// saved session keeps), so a restored session draws what the original would.
-func (s *Session) samplerFor(cfg SamplerConfig) *Sampler {
-	sp := NewSampler(cfg)
-	if cfg.Seed == 0 && s.rngState != nil {
-		if err := sp.UnmarshalBinary(s.rngState); err == nil {
-			sp.Reset()
-		}
+// Validate returns a *ConfigError for the first field of c outside its
+// range (MaxTokens, then SamplerConfig's fields), or nil. Generate,
+// GenerateTokens and Chat call it before anything else; a caller may call
+// it to refuse a configuration early.
+func (c GenerateConfig) Validate() error {
+	if c.MaxTokens < 0 {
+		return &ConfigError{Field: "MaxTokens", Value: c.MaxTokens, Want: "a value ≥ 0 (0: no limit)"}
 	}
-	s.sampler = sp
+	return c.SamplerConfig.Validate()
+}
+
+// samplerFor configures the session's sampler for a generation and gives
+// it the session's recent tokens for its penalties. Its random stream goes
+// on from the session's last generation (or saved session) unless cfg.Seed
+// starts another (see SamplerConfig.Seed).
+func (s *Session) samplerFor(cfg SamplerConfig) (*Sampler, error) {
+	sp := &s.sampler
+	if err := sp.SetConfig(cfg); err != nil {
+		return nil, err
+	}
+	sp.Reset()
 	window := cfg.PenaltyWindow
-	if window <= 0 {
+	if window == 0 {
 		window = DefaultPenaltyWindow
 	}
 	for _, t := range s.tokens[max(0, len(s.tokens)-window):] {
 		sp.Accept(t)
 	}
-	return sp
-}
-
-// saveRNG keeps the state of the generation's sampler, so that the next
-// generation without a seed (and a saved session) continues its stream.
-func (s *Session) saveRNG() {
-	if s.sampler == nil {
-		return
-	}
-	if b, err := s.sampler.MarshalBinary(); err == nil {
-		s.rngState = b
-	}
+	return sp, nil
 }

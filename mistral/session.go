@@ -115,8 +115,11 @@ type Session struct {
 	padLone bool    // compute a lone token as two rows (see SessionConfig.Deterministic)
 	req     request // its request to the scheduler, reused
 
-	sampler  *Sampler // the sampler of the current or last generation
-	rngState []byte   // its state after the last token it chose
+	// sampler carries the random stream from one generation to the next
+	// (and into a saved session); each generation gives it its
+	// configuration. Reset sets it to the zero Sampler, whose stream has
+	// not started.
+	sampler Sampler
 
 	logits []float32  // [vocab]: logits after the last token
 	tokens []int32    // every token fed since the last Reset
@@ -244,13 +247,15 @@ func (s *Session) CacheBytes() int64 { return s.cacheBuf.Size() }
 // it is all zeros.
 func (s *Session) Logits() []float32 { return s.logits }
 
-// Reset forgets every token: the session starts over at position 0.
+// Reset forgets every token and the random stream: the session starts over
+// at position 0, and generates as a new Session would.
 func (s *Session) Reset() {
 	s.enter()
 	defer s.leave()
 	s.slots.reset()
 	s.tokens = s.tokens[:0]
 	s.chat = s.chat[:0]
+	s.sampler = Sampler{} // the next seed starts the stream afresh
 	clear(s.logits)
 }
 

@@ -1,11 +1,11 @@
-package mistral
+package sample
 
 import "slices"
 
 // tokenWindow is the window of the most recently accepted tokens.
 type tokenWindow struct {
 	buf  []int32 // (≤ size) ring of the last tokens; grows up to size, then wraps
-	size int     // the window's length, ≥ 1
+	size int     // the window's length, ≥ 1; 0 in the zero tokenWindow, which holds none
 	next int     // where the next token goes once buf is full; its oldest token
 }
 
@@ -13,10 +13,23 @@ type tokenWindow struct {
 // so that a huge PenaltyWindow costs only what is used.
 const tokenWindowPrealloc = 4096
 
-func (h *tokenWindow) init(size int) {
+// resize makes the window hold size tokens (≥ 1), keeping the most recent
+// of those it holds. The zero tokenWindow holds none yet.
+func (h *tokenWindow) resize(size int) {
+	if size == h.size {
+		return
+	}
+	var keep []int32
+	if len(h.buf) > 0 {
+		keep = h.appendTo(nil)
+		keep = keep[max(0, len(keep)-size):]
+	}
 	h.size = size
 	h.buf = make([]int32, 0, min(size, tokenWindowPrealloc))
 	h.next = 0
+	for _, id := range keep {
+		h.push(id)
+	}
 }
 
 func (h *tokenWindow) push(id int32) {

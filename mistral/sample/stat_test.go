@@ -1,4 +1,4 @@
-package mistral
+package sample
 
 import (
 	"cmp"
@@ -34,7 +34,7 @@ type samplerRef struct {
 // samplerReference computes, in float64, the distribution a Sampler with cfg
 // must draw from, after the accepted tokens; stage, if not nil, stands for
 // cfg.Stages, applied to the logits by id.
-func samplerReference(logits []float32, accepted []int32, cfg SamplerConfig, stage func(l []float64) []bool) samplerRef {
+func samplerReference(logits []float32, accepted []int32, cfg Config, stage func(l []float64) []bool) samplerRef {
 	n := len(logits)
 	l := make([]float64, n)
 	for i, v := range logits {
@@ -183,7 +183,7 @@ func samplerReference(logits []float32, accepted []int32, cfg SamplerConfig, sta
 // samplerStatCase is a configuration whose draws are tested.
 type samplerStatCase struct {
 	name     string
-	cfg      SamplerConfig
+	cfg      Config
 	accepted []int32
 	// stage is cfg.Stages for the reference: it may change the logits (by
 	// id) and returns which tokens it removed (nil: none).
@@ -192,7 +192,7 @@ type samplerStatCase struct {
 
 // samplerCounts draws n tokens with cfg and counts them.
 func samplerCounts(tc samplerStatCase, logits []float32, n int) []int {
-	s := NewSampler(tc.cfg)
+	s := mustNew(tc.cfg)
 	for _, id := range tc.accepted {
 		s.Accept(id)
 	}
@@ -224,7 +224,7 @@ func runSamplerStatCases(t *testing.T, logits []float32, draws int, cases []samp
 // samplerSmallLogits is a vocabulary of 8 tokens for the statistical tests.
 var samplerSmallLogits = []float32{1.2, 0.3, -0.5, 2.0, 0.0, -1.7, 0.9, 1.5}
 
-func TestSamplerChiSquareSmallVocabulary(t *testing.T) {
+func TestChiSquareSmallVocabulary(t *testing.T) {
 	draws := 200_000
 	if testing.Short() || raceEnabled {
 		draws = 20_000
@@ -240,26 +240,26 @@ func TestSamplerChiSquareSmallVocabulary(t *testing.T) {
 		return removed
 	}
 	cases := []samplerStatCase{
-		{name: "temperature 1", cfg: SamplerConfig{Temperature: 1}},
-		{name: "temperature 0.5", cfg: SamplerConfig{Temperature: 0.5}},
-		{name: "temperature 2.5", cfg: SamplerConfig{Temperature: 2.5}},
-		{name: "top-k 3", cfg: SamplerConfig{Temperature: 1, TopK: 3}},
-		{name: "top-k 5 temperature 0.7", cfg: SamplerConfig{Temperature: 0.7, TopK: 5}},
-		{name: "top-p 0.6", cfg: SamplerConfig{Temperature: 1, TopP: 0.6}},
-		{name: "top-p 0.85 temperature 1.5", cfg: SamplerConfig{Temperature: 1.5, TopP: 0.85}},
-		{name: "min-p 0.3", cfg: SamplerConfig{Temperature: 1, MinP: 0.3}},
-		{name: "min-p 0.1 temperature 1.8", cfg: SamplerConfig{Temperature: 1.8, MinP: 0.1}},
-		{name: "typical-p 0.5", cfg: SamplerConfig{Temperature: 1, TypicalP: 0.5}},
-		{name: "typical-p 0.9 temperature 1.2", cfg: SamplerConfig{Temperature: 1.2, TypicalP: 0.9}},
-		{name: "all truncations", cfg: SamplerConfig{Temperature: 0.8, TopK: 7, TypicalP: 0.95, TopP: 0.9, MinP: 0.1}},
-		{name: "penalties and bias", accepted: []int32{3, 3, 7, 0, 3, 1}, cfg: SamplerConfig{
+		{name: "temperature 1", cfg: Config{Temperature: 1}},
+		{name: "temperature 0.5", cfg: Config{Temperature: 0.5}},
+		{name: "temperature 2.5", cfg: Config{Temperature: 2.5}},
+		{name: "top-k 3", cfg: Config{Temperature: 1, TopK: 3}},
+		{name: "top-k 5 temperature 0.7", cfg: Config{Temperature: 0.7, TopK: 5}},
+		{name: "top-p 0.6", cfg: Config{Temperature: 1, TopP: 0.6}},
+		{name: "top-p 0.85 temperature 1.5", cfg: Config{Temperature: 1.5, TopP: 0.85}},
+		{name: "min-p 0.3", cfg: Config{Temperature: 1, MinP: 0.3}},
+		{name: "min-p 0.1 temperature 1.8", cfg: Config{Temperature: 1.8, MinP: 0.1}},
+		{name: "typical-p 0.5", cfg: Config{Temperature: 1, TypicalP: 0.5}},
+		{name: "typical-p 0.9 temperature 1.2", cfg: Config{Temperature: 1.2, TypicalP: 0.9}},
+		{name: "all truncations", cfg: Config{Temperature: 0.8, TopK: 7, TypicalP: 0.95, TopP: 0.9, MinP: 0.1}},
+		{name: "penalties and bias", accepted: []int32{3, 3, 7, 0, 3, 1}, cfg: Config{
 			Temperature: 1, RepeatPenalty: 1.3, FrequencyPenalty: 0.2, PresencePenalty: 0.4, PenaltyWindow: 4,
 			LogitBias: map[int32]float32{5: 1.5, 2: samplerNegInf},
 		}},
-		{name: "penalties and truncation", accepted: []int32{3, 7, 7}, cfg: SamplerConfig{
+		{name: "penalties and truncation", accepted: []int32{3, 7, 7}, cfg: Config{
 			Temperature: 0.9, RepeatPenalty: 1.5, FrequencyPenalty: 0.1, TopK: 5, TopP: 0.8,
 		}},
-		{name: "caller's stage", stage: evenUpNoFour, cfg: SamplerConfig{
+		{name: "caller's stage", stage: evenUpNoFour, cfg: Config{
 			Temperature: 1.1, TopK: 6,
 			Stages: []Stage{StageFunc(func(c *Candidates) {
 				for i := range c.Len() {
@@ -274,7 +274,7 @@ func TestSamplerChiSquareSmallVocabulary(t *testing.T) {
 	runSamplerStatCases(t, samplerSmallLogits, draws, cases)
 }
 
-func TestSamplerChiSquareLargeVocabulary(t *testing.T) {
+func TestChiSquareLargeVocabulary(t *testing.T) {
 	// Every draw here costs passes over the vocabulary: fewer draws, still
 	// many more than the tokens that matter.
 	draws := 10_000
@@ -287,11 +287,11 @@ func TestSamplerChiSquareLargeVocabulary(t *testing.T) {
 	logits := samplerLogits(samplerVocab, 11)
 	boosted := samplerRefOrder(logits)[:8] // likely tokens, to penalise
 	cases := []samplerStatCase{
-		{name: "temperature 1", cfg: SamplerConfig{Temperature: 1}},
-		{name: "top-k 40 temperature 0.7", cfg: SamplerConfig{Temperature: 0.7, TopK: 40}},
-		{name: "top-p 0.9", cfg: SamplerConfig{Temperature: 1, TopP: 0.9}},
-		{name: "typical-p 0.8 temperature 1.2", cfg: SamplerConfig{Temperature: 1.2, TypicalP: 0.8}},
-		{name: "everything", accepted: boosted, cfg: SamplerConfig{
+		{name: "temperature 1", cfg: Config{Temperature: 1}},
+		{name: "top-k 40 temperature 0.7", cfg: Config{Temperature: 0.7, TopK: 40}},
+		{name: "top-p 0.9", cfg: Config{Temperature: 1, TopP: 0.9}},
+		{name: "typical-p 0.8 temperature 1.2", cfg: Config{Temperature: 1.2, TypicalP: 0.8}},
+		{name: "everything", accepted: boosted, cfg: Config{
 			Temperature: 0.9, TopK: 2000, TypicalP: 0.97, TopP: 0.95, MinP: 0.005,
 			RepeatPenalty: 1.2, FrequencyPenalty: 0.3, PresencePenalty: 0.2,
 			LogitBias: map[int32]float32{boosted[0]: samplerNegInf, 5: 9},
@@ -300,17 +300,17 @@ func TestSamplerChiSquareLargeVocabulary(t *testing.T) {
 	runSamplerStatCases(t, logits, draws, cases)
 }
 
-func TestSamplerChiSquareDetectsWrongDistribution(t *testing.T) {
+func TestChiSquareDetectsWrongDistribution(t *testing.T) {
 	// The test is worth something only if it fails for a distribution that
 	// is slightly off: here, temperature 1.1 drawn, 1 expected.
 	draws := 200_000
-	counts := samplerCounts(samplerStatCase{cfg: SamplerConfig{Temperature: 1.1, Seed: 1}}, samplerSmallLogits, draws)
-	ref := samplerReference(samplerSmallLogits, nil, SamplerConfig{Temperature: 1}, nil)
+	counts := samplerCounts(samplerStatCase{cfg: Config{Temperature: 1.1, Seed: 1}}, samplerSmallLogits, draws)
+	ref := samplerReference(samplerSmallLogits, nil, Config{Temperature: 1}, nil)
 	stat, df := samplerChiSquare(t, counts, ref.probs, draws)
 	assert.Greater(t, stat, samplerChiSquareCritical(df, samplerAlpha))
 }
 
-func TestSamplerTruncationKeepsExactSets(t *testing.T) {
+func TestTruncationKeepsExactSets(t *testing.T) {
 	// The tokens each truncating stage keeps, on large vocabularies where
 	// selection and partitioning, not sorting, do the work.
 	var c Candidates
@@ -321,7 +321,7 @@ func TestSamplerTruncationKeepsExactSets(t *testing.T) {
 	}
 	for seed := range uint64(seeds) {
 		logits := samplerLogits(samplerVocab, 100+seed)
-		for _, cfg := range []SamplerConfig{
+		for _, cfg := range []Config{
 			{TopK: 1}, {TopK: 37}, {TopK: 5000},
 			{TopP: 0.3}, {TopP: 0.9}, {TopP: 0.99},
 			{TypicalP: 0.2}, {TypicalP: 0.8}, {TypicalP: 0.95},
@@ -333,20 +333,9 @@ func TestSamplerTruncationKeepsExactSets(t *testing.T) {
 			if ref.close != "" {
 				continue
 			}
-			s := NewSampler(cfg)
+			s := mustNew(cfg)
 			c.reset(logits)
-			if s.topK > 0 {
-				c.KeepTop(s.topK)
-			}
-			if s.typicalP > 0 {
-				c.keepTypical(s.typicalP)
-			}
-			if s.topP > 0 {
-				c.keepNucleus(s.topP)
-			}
-			if s.minP > 0 {
-				c.keepMinP(s.minP)
-			}
+			s.truncate(&c)
 			got := slices.Sorted(slices.Values(samplerCandidateIDs(&c)))
 			assert.Equal(t, ref.kept, got, "seed %d, %+v", seed, cfg)
 			checked++

@@ -1,4 +1,4 @@
-package mistral
+package sample
 
 import (
 	"cmp"

@@ -1,4 +1,4 @@
-package mistral
+package sample
 
 import (
 	"math"
@@ -31,10 +31,10 @@ func (r *samplerRecorder) Apply(c *Candidates) {
 
 // samplerStageLogits returns the logits a caller's Stage sees for cfg, after the
 // accepted tokens: the logits after the bias and the penalties.
-func samplerStageLogits(cfg SamplerConfig, accepted []int32, logits []float32) []float32 {
+func samplerStageLogits(cfg Config, accepted []int32, logits []float32) []float32 {
 	rec := &samplerRecorder{logits: make([]float32, len(logits))}
 	cfg.Stages = append(slices.Clone(cfg.Stages), rec)
-	s := NewSampler(cfg)
+	s := mustNew(cfg)
 	for _, id := range accepted {
 		s.Accept(id)
 	}
@@ -55,64 +55,61 @@ func samplerRefArgmax(logits []float32) int32 {
 	return best
 }
 
-func TestSamplerPenaltiesAndBiasExact(t *testing.T) {
+func TestPenaltiesAndBiasExact(t *testing.T) {
 	// Every value below is exact in float32, so the expected logits are
 	// written out by hand from the definitions.
 	base := []float32{2, -2, 0, 1.5, -1, 3, 0.5, -0.5}
 	tests := []struct {
 		name     string
-		cfg      SamplerConfig
+		cfg      Config
 		accepted []int32
 		want     []float32
 	}{
-		{"nothing", SamplerConfig{}, []int32{0, 1, 2}, base},
-		{"penalties off without history", SamplerConfig{RepeatPenalty: 2, FrequencyPenalty: 1, PresencePenalty: 1}, nil, base},
+		{"nothing", Config{}, []int32{0, 1, 2}, base},
+		{"penalties off without history", Config{RepeatPenalty: 2, FrequencyPenalty: 1, PresencePenalty: 1}, nil, base},
 		{"repeat: positive divided, negative and zero multiplied",
-			SamplerConfig{RepeatPenalty: 2}, []int32{0, 1, 2, 0},
+			Config{RepeatPenalty: 2}, []int32{0, 1, 2, 0},
 			[]float32{1, -4, 0, 1.5, -1, 3, 0.5, -0.5}},
 		{"repeat below 1 encourages",
-			SamplerConfig{RepeatPenalty: 0.5}, []int32{0, 1},
+			Config{RepeatPenalty: 0.5}, []int32{0, 1},
 			[]float32{4, -1, 0, 1.5, -1, 3, 0.5, -0.5}},
-		{"repeat 1 is off", SamplerConfig{RepeatPenalty: 1}, []int32{0, 1}, base},
+		{"repeat 1 is off", Config{RepeatPenalty: 1}, []int32{0, 1}, base},
 		{"frequency: once per occurrence",
-			SamplerConfig{FrequencyPenalty: 0.5}, []int32{3, 3, 3, 4},
+			Config{FrequencyPenalty: 0.5}, []int32{3, 3, 3, 4},
 			[]float32{2, -2, 0, 0, -1.5, 3, 0.5, -0.5}},
 		{"presence: once",
-			SamplerConfig{PresencePenalty: 0.25}, []int32{3, 3, 5},
+			Config{PresencePenalty: 0.25}, []int32{3, 3, 5},
 			[]float32{2, -2, 0, 1.25, -1, 2.75, 0.5, -0.5}},
 		{"negative frequency encourages",
-			SamplerConfig{FrequencyPenalty: -1}, []int32{2, 2},
+			Config{FrequencyPenalty: -1}, []int32{2, 2},
 			[]float32{2, -2, 2, 1.5, -1, 3, 0.5, -0.5}},
 		{"all three",
-			SamplerConfig{RepeatPenalty: 2, FrequencyPenalty: 0.5, PresencePenalty: 0.25}, []int32{5, 5, 1},
+			Config{RepeatPenalty: 2, FrequencyPenalty: 0.5, PresencePenalty: 0.25}, []int32{5, 5, 1},
 			[]float32{2, -4.75, 0, 1.5, -1, 0.25, 0.5, -0.5}},
 		{"window: only the last tokens count",
-			SamplerConfig{FrequencyPenalty: 1, PenaltyWindow: 2}, []int32{0, 0, 0, 6, 7},
+			Config{FrequencyPenalty: 1, PenaltyWindow: 2}, []int32{0, 0, 0, 6, 7},
 			[]float32{2, -2, 0, 1.5, -1, 3, -0.5, -1.5}},
 		{"window wraps around",
-			SamplerConfig{FrequencyPenalty: 1, PenaltyWindow: 3}, []int32{1, 2, 3, 4, 5, 3},
+			Config{FrequencyPenalty: 1, PenaltyWindow: 3}, []int32{1, 2, 3, 4, 5, 3},
 			[]float32{2, -2, 0, 0.5, -2, 2, 0.5, -0.5}},
 		{"default window holds 64 tokens",
-			SamplerConfig{PresencePenalty: 1}, append([]int32{1}, slices.Repeat([]int32{2}, 63)...),
+			Config{PresencePenalty: 1}, append([]int32{1}, slices.Repeat([]int32{2}, 63)...),
 			[]float32{2, -3, -1, 1.5, -1, 3, 0.5, -0.5}},
 		{"default window forgets the 65th most recent",
-			SamplerConfig{PresencePenalty: 1}, append([]int32{1}, slices.Repeat([]int32{2}, 64)...),
+			Config{PresencePenalty: 1}, append([]int32{1}, slices.Repeat([]int32{2}, 64)...),
 			[]float32{2, -2, -1, 1.5, -1, 3, 0.5, -0.5}},
 		{"tokens outside the vocabulary are ignored",
-			SamplerConfig{FrequencyPenalty: 1}, []int32{100, 7, 8},
+			Config{FrequencyPenalty: 1}, []int32{100, 7, 8},
 			[]float32{2, -2, 0, 1.5, -1, 3, 0.5, -1.5}},
 		{"bias",
-			SamplerConfig{LogitBias: map[int32]float32{1: 1, 5: samplerNegInf, 6: -0.25, 9: 100, -3: 1}}, nil,
+			Config{LogitBias: map[int32]float32{1: 1, 5: samplerNegInf, 6: -0.25, 9: 100}}, nil,
 			[]float32{2, -1, 0, 1.5, -1, samplerNegInf, 0.25, -0.5}},
 		{"bias before penalties",
-			SamplerConfig{LogitBias: map[int32]float32{0: 2}, RepeatPenalty: 2}, []int32{0},
+			Config{LogitBias: map[int32]float32{0: 2}, RepeatPenalty: 2}, []int32{0},
 			[]float32{2, -2, 0, 1.5, -1, 3, 0.5, -0.5}}, // (2+2)/2, not 2/2+2
 		{"forbidden stays forbidden under penalties",
-			SamplerConfig{LogitBias: map[int32]float32{3: samplerNegInf}, RepeatPenalty: 2, FrequencyPenalty: -5}, []int32{3},
+			Config{LogitBias: map[int32]float32{3: samplerNegInf}, RepeatPenalty: 2, FrequencyPenalty: -5}, []int32{3},
 			[]float32{2, -2, 0, samplerNegInf, -1, 3, 0.5, -0.5}},
-		{"negative and NaN settings are off",
-			SamplerConfig{RepeatPenalty: -2, FrequencyPenalty: float32(math.NaN()), PresencePenalty: float32(math.Inf(1)), PenaltyWindow: -4}, []int32{0, 1},
-			base},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,12 +121,12 @@ func TestSamplerPenaltiesAndBiasExact(t *testing.T) {
 	}
 }
 
-func TestSamplerResetForgetsHistory(t *testing.T) {
+func TestResetForgetsHistory(t *testing.T) {
 	base := []float32{2, -2, 0, 1.5}
-	cfg := SamplerConfig{FrequencyPenalty: 1, Temperature: 1, Seed: 9}
+	cfg := Config{FrequencyPenalty: 1, Temperature: 1, Seed: 9}
 	rec := &samplerRecorder{logits: make([]float32, len(base))}
 	cfg.Stages = []Stage{rec}
-	a, b := NewSampler(cfg), NewSampler(cfg)
+	a, b := mustNew(cfg), mustNew(cfg)
 	a.Accept(0)
 	a.Accept(3)
 	a.Sample(base)
@@ -143,7 +140,7 @@ func TestSamplerResetForgetsHistory(t *testing.T) {
 	}
 }
 
-func TestSamplerGreedyIsArgmax(t *testing.T) {
+func TestGreedyIsArgmax(t *testing.T) {
 	nan := float32(math.NaN())
 	tests := []struct {
 		name   string
@@ -159,32 +156,29 @@ func TestSamplerGreedyIsArgmax(t *testing.T) {
 		{"all −Inf: lowest id", []float32{samplerNegInf, samplerNegInf, samplerNegInf}, 0},
 		{"+Inf wins", []float32{3, float32(math.Inf(1)), 2}, 1},
 	}
-	configs := []SamplerConfig{
+	configs := []Config{
 		{},
-		{Temperature: -1},                      // treated as 0
 		{TopK: 2, TopP: 0.5, MinP: 0.3},        // skipped when greedy
 		{TypicalP: 0.1, Seed: 3},               // typical-p could drop the argmax: skipped
-		{Temperature: float32(math.NaN())},     // treated as 0
-		{Temperature: float32(math.Inf(1))},    // treated as 0
 		{LogitBias: map[int32]float32{99: -1}}, // outside the vocabulary
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			require.Equal(t, tt.want, samplerRefArgmax(tt.logits))
 			for _, cfg := range configs {
-				assert.Equal(t, tt.want, NewSampler(cfg).Sample(tt.logits), "%+v", cfg)
+				assert.Equal(t, tt.want, mustNew(cfg).Sample(tt.logits), "%+v", cfg)
 			}
 		})
 	}
 }
 
-func TestSamplerTopKOneEqualsGreedy(t *testing.T) {
+func TestTopKOneEqualsGreedy(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	greedy := NewSampler(SamplerConfig{})
+	greedy := mustNew(Config{})
 	top1 := []*Sampler{
-		NewSampler(SamplerConfig{TopK: 1, Temperature: 0.5, Seed: 1}),
-		NewSampler(SamplerConfig{TopK: 1, Temperature: 1, Seed: 2}),
-		NewSampler(SamplerConfig{TopK: 1, Temperature: 3, TopP: 0.5, MinP: 0.5, Seed: 3}),
+		mustNew(Config{TopK: 1, Temperature: 0.5, Seed: 1}),
+		mustNew(Config{TopK: 1, Temperature: 1, Seed: 2}),
+		mustNew(Config{TopK: 1, Temperature: 3, TopP: 0.5, MinP: 0.5, Seed: 3}),
 	}
 	for _, vocab := range []int{1, 2, 7, 100, samplerVocab} {
 		for range 20 {
@@ -212,13 +206,13 @@ func samplerDraws(s *Sampler, logits []float32, n int) []int32 {
 	return out
 }
 
-func TestSamplerSeed(t *testing.T) {
+func TestSeed(t *testing.T) {
 	logits := samplerLogits(1000, 3)
-	cfg := SamplerConfig{Temperature: 1.5, TopK: 200, RepeatPenalty: 1.2}
+	cfg := Config{Temperature: 1.5, TopK: 200, RepeatPenalty: 1.2}
 	seeded := func(seed uint64) []int32 {
 		c := cfg
 		c.Seed = seed
-		return samplerDraws(NewSampler(c), logits, 300)
+		return samplerDraws(mustNew(c), logits, 300)
 	}
 	assert.Equal(t, seeded(42), seeded(42), "the same seed gives the same tokens")
 	runs := [][]int32{seeded(1), seeded(2), seeded(3), seeded(1 << 40), seeded(0), seeded(0)}
@@ -229,16 +223,16 @@ func TestSamplerSeed(t *testing.T) {
 	}
 }
 
-func TestSamplerForbiddenNeverChosen(t *testing.T) {
+func TestForbiddenNeverChosen(t *testing.T) {
 	logits := []float32{5, 4, 3, 2, 1, 0}
 	forbid := map[int32]float32{0: samplerNegInf, 2: samplerNegInf, 5: samplerNegInf}
-	for _, cfg := range []SamplerConfig{
+	for _, cfg := range []Config{
 		{LogitBias: forbid},
 		{LogitBias: forbid, Temperature: 100, Seed: 1},
 		{LogitBias: forbid, Temperature: 5, TypicalP: 0.99, Seed: 2},
 		{LogitBias: forbid, Temperature: 5, TopP: 0.999, TopK: 5, MinP: 0.0001, Seed: 3},
 	} {
-		s := NewSampler(cfg)
+		s := mustNew(cfg)
 		seen := map[int32]int{}
 		for range 5000 {
 			seen[s.Sample(logits)]++
@@ -252,27 +246,27 @@ func TestSamplerForbiddenNeverChosen(t *testing.T) {
 	}
 	// +Inf: only those tokens are possible, equally.
 	plus := float32(math.Inf(1))
-	for _, cfg := range []SamplerConfig{
+	for _, cfg := range []Config{
 		{LogitBias: map[int32]float32{1: plus, 4: plus}, Temperature: 1, Seed: 1},
 		{LogitBias: map[int32]float32{1: plus, 4: plus}, Temperature: 0.5, TopK: 3, TopP: 0.9, TypicalP: 0.9, MinP: 0.1, Seed: 2},
 	} {
-		s := NewSampler(cfg)
+		s := mustNew(cfg)
 		seen := map[int32]int{}
 		for range 2000 {
 			seen[s.Sample(logits)]++
 		}
 		assert.Len(t, seen, 2, "%+v", cfg)
 		assert.InDelta(t, 1000, seen[1], 150, "%+v", cfg)
-		assert.Equal(t, int32(1), NewSampler(SamplerConfig{LogitBias: cfg.LogitBias}).Sample(logits))
+		assert.Equal(t, int32(1), mustNew(Config{LogitBias: cfg.LogitBias}).Sample(logits))
 	}
 	// Everything forbidden: the lowest id, deterministically.
 	all := map[int32]float32{0: samplerNegInf, 1: samplerNegInf, 2: samplerNegInf}
-	for _, cfg := range []SamplerConfig{{LogitBias: all}, {LogitBias: all, Temperature: 1, TopP: 0.5, TypicalP: 0.5, MinP: 0.5, Seed: 1}} {
-		assert.Equal(t, int32(0), NewSampler(cfg).Sample([]float32{1, 2, 3}))
+	for _, cfg := range []Config{{LogitBias: all}, {LogitBias: all, Temperature: 1, TopP: 0.5, TypicalP: 0.5, MinP: 0.5, Seed: 1}} {
+		assert.Equal(t, int32(0), mustNew(cfg).Sample([]float32{1, 2, 3}))
 	}
 }
 
-func TestSamplerStagesRunWhereDocumented(t *testing.T) {
+func TestStagesRunWhereDocumented(t *testing.T) {
 	logits := []float32{1, 2, 3, 4, 5, 6, 7, 8}
 	var order []string
 	seen := func(name string) Stage {
@@ -283,12 +277,12 @@ func TestSamplerStagesRunWhereDocumented(t *testing.T) {
 			assert.Equal(t, float32(5.0/2), c.Logit(4), "%s: runs after the penalties", name)
 		})
 	}
-	cfg := SamplerConfig{
+	cfg := Config{
 		Temperature: 1, TopK: 2, TopP: 0.5, MinP: 0.5, TypicalP: 0.5, Seed: 1,
 		LogitBias: map[int32]float32{7: -1}, RepeatPenalty: 2,
 		Stages: []Stage{seen("first"), seen("second")},
 	}
-	s := NewSampler(cfg)
+	s := mustNew(cfg)
 	s.Accept(4)
 	s.Sample(logits)
 	assert.Equal(t, []string{"first", "second"}, order)
@@ -304,43 +298,52 @@ func TestSamplerStagesRunWhereDocumented(t *testing.T) {
 	onlyEven := StageFunc(func(c *Candidates) {
 		c.DeleteFunc(func(id int32, _ float32) bool { return id%2 == 1 })
 	})
-	assert.Equal(t, int32(2), NewSampler(SamplerConfig{Stages: []Stage{boost}}).Sample(logits))
-	assert.Equal(t, int32(2), NewSampler(SamplerConfig{Stages: []Stage{boost}, Temperature: 1, TopK: 1}).Sample(logits))
-	assert.Equal(t, int32(6), NewSampler(SamplerConfig{Stages: []Stage{onlyEven}}).Sample(logits))
-	odd := NewSampler(SamplerConfig{Stages: []Stage{onlyEven}, Temperature: 10, Seed: 4})
+	assert.Equal(t, int32(2), mustNew(Config{Stages: []Stage{boost}}).Sample(logits))
+	assert.Equal(t, int32(2), mustNew(Config{Stages: []Stage{boost}, Temperature: 1, TopK: 1}).Sample(logits))
+	assert.Equal(t, int32(6), mustNew(Config{Stages: []Stage{onlyEven}}).Sample(logits))
+	odd := mustNew(Config{Stages: []Stage{onlyEven}, Temperature: 10, Seed: 4})
 	for range 1000 {
 		assert.Zero(t, odd.Sample(logits)%2)
 	}
 	// Stages run in order: the boost then the filter, or the filter then
 	// the boost.
-	assert.Equal(t, int32(2), NewSampler(SamplerConfig{Stages: []Stage{onlyEven, boost}}).Sample(logits))
-	assert.Equal(t, int32(2), NewSampler(SamplerConfig{Stages: []Stage{boost, onlyEven}}).Sample(logits))
-	assert.Equal(t, int32(7), NewSampler(SamplerConfig{Stages: []Stage{
+	assert.Equal(t, int32(2), mustNew(Config{Stages: []Stage{onlyEven, boost}}).Sample(logits))
+	assert.Equal(t, int32(2), mustNew(Config{Stages: []Stage{boost, onlyEven}}).Sample(logits))
+	assert.Equal(t, int32(7), mustNew(Config{Stages: []Stage{
 		StageFunc(func(c *Candidates) { c.SetLogit(3, 100) }), // id 3 while in order of id
 		StageFunc(func(c *Candidates) { c.Swap(3, 7); c.Truncate(4) }),
 	}}).Sample(logits))
 
-	assert.PanicsWithValue(t, "mistral: Sampler.Sample: a caller's Stage removed every candidate", func() {
-		NewSampler(SamplerConfig{Stages: []Stage{StageFunc(func(c *Candidates) { c.Truncate(0) })}}).Sample(logits)
+	assert.PanicsWithValue(t, "sample: Sampler.Sample: a caller's Stage removed every candidate", func() {
+		mustNew(Config{Stages: []Stage{StageFunc(func(c *Candidates) { c.Truncate(0) })}}).Sample(logits)
 	})
-	assert.Panics(t, func() { NewSampler(SamplerConfig{}).Sample(nil) })
-	assert.Panics(t, func() { NewSampler(SamplerConfig{}).Accept(-1) })
+	assert.Panics(t, func() { mustNew(Config{}).Sample(nil) })
+	assert.Panics(t, func() { mustNew(Config{}).Accept(-1) })
 }
 
-func TestSamplerConfigIsCopied(t *testing.T) {
+func TestConfigIsCopied(t *testing.T) {
 	bias := map[int32]float32{0: 10}
 	stages := []Stage{StageFunc(func(*Candidates) {})}
-	s := NewSampler(SamplerConfig{LogitBias: bias, Stages: stages})
+	s := mustNew(Config{LogitBias: bias, Stages: stages})
 	bias[0] = -10
 	bias[1] = 100
 	stages[0] = StageFunc(func(c *Candidates) { c.Truncate(0) })
 	assert.Equal(t, int32(0), s.Sample([]float32{0, 1}))
 }
-func TestSamplerNoAllocations(t *testing.T) {
+func TestNoAllocations(t *testing.T) {
 	logits := samplerLogits(samplerVocab, 1)
 	for _, bc := range samplerBenchConfigs {
 		s := samplerWarm(bc.cfg, logits)
 		allocs := testing.AllocsPerRun(50, func() { s.Accept(s.Sample(logits)) })
 		assert.Zero(t, allocs, bc.name)
 	}
+}
+
+// mustNew is New for configurations the tests know to be valid.
+func mustNew(cfg Config) *Sampler {
+	s, err := New(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }

@@ -1,4 +1,4 @@
-package mistral
+package sample
 
 import (
 	"math/rand/v2"
@@ -13,15 +13,15 @@ const samplerVocab = 32000
 // allocation test measure.
 var samplerBenchConfigs = []struct {
 	name string
-	cfg  SamplerConfig
+	cfg  Config
 }{
-	{"default", SamplerConfig{}},
-	{"temperature", SamplerConfig{Temperature: 0.8, Seed: 1}},
-	{"top-k", SamplerConfig{Temperature: 0.8, TopK: 40, Seed: 1}},
-	{"top-p", SamplerConfig{Temperature: 0.8, TopP: 0.9, Seed: 1}},
-	{"min-p", SamplerConfig{Temperature: 0.8, MinP: 0.05, Seed: 1}},
-	{"typical-p", SamplerConfig{Temperature: 0.8, TypicalP: 0.9, Seed: 1}},
-	{"all", SamplerConfig{
+	{"default", Config{}},
+	{"temperature", Config{Temperature: 0.8, Seed: 1}},
+	{"top-k", Config{Temperature: 0.8, TopK: 40, Seed: 1}},
+	{"top-p", Config{Temperature: 0.8, TopP: 0.9, Seed: 1}},
+	{"min-p", Config{Temperature: 0.8, MinP: 0.05, Seed: 1}},
+	{"typical-p", Config{Temperature: 0.8, TypicalP: 0.9, Seed: 1}},
+	{"all", Config{
 		Temperature: 0.8, TopK: 40, TopP: 0.9, MinP: 0.05, TypicalP: 0.95,
 		RepeatPenalty: 1.1, FrequencyPenalty: 0.1, PresencePenalty: 0.1,
 		LogitBias: map[int32]float32{2: -1, 13: 0.5, 31999: 1},
@@ -46,8 +46,8 @@ func samplerLogits(vocab int, seed uint64) []float32 {
 
 // samplerWarm returns a Sampler for cfg with a full penalty window, after
 // one Sample.
-func samplerWarm(cfg SamplerConfig, logits []float32) *Sampler {
-	s := NewSampler(cfg)
+func samplerWarm(cfg Config, logits []float32) *Sampler {
+	s := mustNew(cfg)
 	for i := range DefaultPenaltyWindow {
 		s.Accept(int32(i * 37 % len(logits)))
 	}

@@ -1,4 +1,4 @@
-package mistral
+package sample
 
 import (
 	"math"
@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestSamplerSelKeyOrder(t *testing.T) {
+func TestSelKeyOrder(t *testing.T) {
 	// Keys in increasing order, each with two ids: the packed keys must
 	// sort the same way.
 	values := []float32{samplerNegInf, -1e30, -2.5, -1, -1e-40, 0, 1e-40, 1, 2.5, 1e30, -samplerNegInf}
@@ -44,7 +44,7 @@ func samplerSelection(r *rand.Rand, shape func(*rand.Rand, int, int) float32, n 
 	return sel
 }
 
-func TestSamplerSelectionQuickSelectAndCumulative(t *testing.T) {
+func TestSelectionQuickSelectAndCumulative(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 9))
 	for name, shape := range samplerShapes {
 		for _, n := range []int{1, 2, 3, 31, 32, 33, 100, 1000, 5000} {

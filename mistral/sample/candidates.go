@@ -1,9 +1,9 @@
-package mistral
+package sample
 
 import "math"
 
 // A Stage is one step of a Sampler's chain, written by the caller and given
-// in SamplerConfig.Stages. Apply may change logits, remove candidates or
+// in Config.Stages. Apply may change logits, remove candidates or
 // reorder them, through the methods of Candidates. It must leave at least one
 // candidate and must not keep c after it returns. Apply runs on the
 // goroutine that calls Sample.

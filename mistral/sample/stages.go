@@ -1,4 +1,4 @@
-package mistral
+package sample
 
 import "math"
 
@@ -51,13 +51,10 @@ func (c *Candidates) keepTypical(p float32) {
 }
 
 // keepMinP is the min-p stage: it keeps the candidates whose probability is
-// at least minP times the highest (minP > 0), which is to say whose logit is
-// at least the highest plus log minP. The most likely is always kept.
+// at least minP times the highest (0 < minP ≤ 1), which is to say whose
+// logit is at least the highest plus log minP. The most likely is always
+// kept.
 func (c *Candidates) keepMinP(minP float32) {
-	if minP > 1 {
-		c.KeepTop(1) // nothing qualifies: keep the most likely
-		return
-	}
 	threshold := float64(c.maxLogit()) + math.Log(float64(minP))
 	c.DeleteFunc(func(_ int32, logit float32) bool {
 		return float64(logit) < threshold

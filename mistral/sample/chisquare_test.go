@@ -1,4 +1,4 @@
-package mistral
+package sample
 
 import (
 	"cmp"
@@ -118,7 +118,7 @@ func samplerChiSquareCritical(df int, alpha float64) float64 {
 	return hi
 }
 
-func TestSamplerChiSquareCritical(t *testing.T) {
+func TestChiSquareCritical(t *testing.T) {
 	// Closed forms: Q(1/2, x/2) = erfc(√(x/2)), Q(1, x/2) = exp(−x/2).
 	for _, x := range []float64{0.1, 1, 3, 10, 30, 60} {
 		assert.InEpsilon(t, math.Erfc(math.Sqrt(x/2)), samplerGammaQ(0.5, x/2), 1e-10, "x=%g", x)

@@ -1,4 +1,4 @@
-package mistral
+package sample
 
 import (
 	"math"
@@ -36,7 +36,7 @@ func samplerCandidateIDs(c *Candidates) []int32 {
 	return ids
 }
 
-func TestSamplerCandidatesKeepTopAndSort(t *testing.T) {
+func TestCandidatesKeepTopAndSort(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	var c Candidates
 	for _, n := range []int{1, 2, 3, 50, 1000, samplerVocab} {
@@ -60,7 +60,7 @@ func TestSamplerCandidatesKeepTopAndSort(t *testing.T) {
 	}
 }
 
-func TestSamplerCandidatesEdit(t *testing.T) {
+func TestCandidatesEdit(t *testing.T) {
 	var c Candidates
 	c.reset([]float32{0, 3, 1, 2, float32(math.NaN())})
 	assert.Equal(t, samplerNegInf, c.Logit(4), "NaN is −Inf")
@@ -84,7 +84,7 @@ func TestSamplerCandidatesEdit(t *testing.T) {
 	assert.Equal(t, float32(1), c.Prob(0))
 }
 
-func TestSamplerCandidatesProbs(t *testing.T) {
+func TestCandidatesProbs(t *testing.T) {
 	logits := samplerLogits(samplerVocab, 5)
 	var c Candidates
 	c.reset(logits)
@@ -102,7 +102,7 @@ func TestSamplerCandidatesProbs(t *testing.T) {
 	assert.InDelta(t, 1, total, 1e-5)
 }
 
-func TestSamplerExpNonPositive(t *testing.T) {
+func TestExpNonPositive(t *testing.T) {
 	worst := 0.0
 	for x := 0.0; x >= -104; x -= 1.0 / 1024 {
 		want := math.Exp(x)

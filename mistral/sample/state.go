@@ -1,4 +1,4 @@
-package mistral
+package sample
 
 import (
 	"encoding/binary"
@@ -7,38 +7,46 @@ import (
 	"math/rand/v2"
 )
 
-// A Sampler's saved state (version 1), as AppendBinary writes it:
+// A Sampler's saved state (version 2), as AppendBinary writes it:
 //
 //	magic    "GMSS"
 //	version  1 byte
-//	rngLen   uvarint, then rngLen bytes: the generator (math/rand/v2 PCG)
+//	seed     uvarint: the Config.Seed the stream started from (0: random)
+//	rngLen   uvarint, then rngLen bytes: the generator (math/rand/v2 PCG);
+//	         0 when the stream has not started
 //	count    uvarint, then count × int32 little-endian: the window's
 //	         tokens, oldest first
+//
+// Version 1 had no seed; it is refused.
 const (
-	samplerStateMagic   = "GMSS"
-	samplerStateVersion = 1
+	stateMagic   = "GMSS"
+	stateVersion = 2
 )
 
-// SamplerStateError reports a saved Sampler state that UnmarshalBinary
+// StateError reports a saved Sampler state that UnmarshalBinary
 // cannot read: damaged, truncated, or of another version.
-type SamplerStateError struct {
+type StateError struct {
 	Offset int    // the byte where reading failed
 	Reason string // what is wrong there
 }
 
-func (e *SamplerStateError) Error() string {
-	return fmt.Sprintf("mistral: sampler state: %s (at byte %d)", e.Reason, e.Offset)
+func (e *StateError) Error() string {
+	return fmt.Sprintf("sample: state: %s (at byte %d)", e.Reason, e.Offset)
 }
 
-// AppendBinary appends the Sampler's state, its random number generator and
-// the tokens of its penalty window, to b (see encoding.BinaryAppender). The
-// configuration is not part of it.
+// AppendBinary appends the Sampler's state, its random stream (with the
+// seed it started from) and the tokens of its penalty window, to b (see
+// encoding.BinaryAppender). The configuration is not part of it.
 func (s *Sampler) AppendBinary(b []byte) ([]byte, error) {
-	b = append(b, samplerStateMagic...)
-	b = append(b, samplerStateVersion)
-	rng, err := s.rng.AppendBinary(nil)
-	if err != nil {
-		return nil, fmt.Errorf("mistral: sampler state: %w", err)
+	b = append(b, stateMagic...)
+	b = append(b, stateVersion)
+	b = binary.AppendUvarint(b, s.seed)
+	var rng []byte
+	if s.started {
+		var err error
+		if rng, err = s.rng.AppendBinary(nil); err != nil {
+			return nil, fmt.Errorf("sample: state: %w", err)
+		}
 	}
 	b = binary.AppendUvarint(b, uint64(len(rng)))
 	b = append(b, rng...)
@@ -53,34 +61,40 @@ func (s *Sampler) AppendBinary(b []byte) ([]byte, error) {
 	return b, nil
 }
 
-// MarshalBinary returns the Sampler's state: its random number generator and
-// the tokens of its penalty window, for a saved session. A Sampler made
-// with the same configuration and given this state by UnmarshalBinary draws
-// exactly the tokens this one would have drawn.
+// MarshalBinary returns the Sampler's state: its random stream (with the
+// seed it started from) and the tokens of its penalty window, for a saved
+// session. A Sampler with the same configuration given this state by
+// UnmarshalBinary draws exactly the tokens this one would have drawn, and
+// SetConfig with the same Seed continues the stream, as it would here.
 func (s *Sampler) MarshalBinary() ([]byte, error) {
 	return s.AppendBinary(nil)
 }
 
 // UnmarshalBinary restores a state written by MarshalBinary or AppendBinary.
-// Input it cannot read is a *SamplerStateError, and leaves the Sampler as it
+// Input it cannot read is a *StateError, and leaves the Sampler as it
 // was. When the state holds more tokens than this Sampler's PenaltyWindow,
-// the most recent ones are kept.
+// the most recent ones are kept. The configuration stays this Sampler's.
 func (s *Sampler) UnmarshalBinary(data []byte) error {
 	fail := func(off int, format string, args ...any) error {
-		return &SamplerStateError{Offset: off, Reason: fmt.Sprintf(format, args...)}
+		return &StateError{Offset: off, Reason: fmt.Sprintf(format, args...)}
 	}
-	head := len(samplerStateMagic) + 1
+	head := len(stateMagic) + 1
 	if len(data) < head {
 		return fail(len(data), "truncated header")
 	}
-	if string(data[:len(samplerStateMagic)]) != samplerStateMagic {
+	if string(data[:len(stateMagic)]) != stateMagic {
 		return fail(0, "not a sampler state")
 	}
-	if v := data[head-1]; v != samplerStateVersion {
+	if v := data[head-1]; v != stateVersion {
 		return fail(head-1, "unsupported version %d", v)
 	}
 
 	off := head
+	seed, w := binary.Uvarint(data[off:])
+	if w <= 0 {
+		return fail(off, "bad seed")
+	}
+	off += w
 	n, w := binary.Uvarint(data[off:])
 	if w <= 0 {
 		return fail(off, "bad generator length")
@@ -89,9 +103,14 @@ func (s *Sampler) UnmarshalBinary(data []byte) error {
 	if n > uint64(len(data)-off) {
 		return fail(off, "truncated generator state")
 	}
+	if n == 0 && seed != 0 {
+		return fail(off, "a seed without a stream")
+	}
 	var rng rand.PCG
-	if err := rng.UnmarshalBinary(data[off : off+int(n)]); err != nil {
-		return fail(off, "bad generator state: %v", err)
+	if n > 0 {
+		if err := rng.UnmarshalBinary(data[off : off+int(n)]); err != nil {
+			return fail(off, "bad generator state: %v", err)
+		}
 	}
 	off += int(n)
 
@@ -112,7 +131,10 @@ func (s *Sampler) UnmarshalBinary(data []byte) error {
 		}
 	}
 
-	s.rng = rng
+	s.rng, s.seed, s.started = rng, seed, n > 0
+	if s.hist.size == 0 { // the zero Sampler
+		s.hist.resize(DefaultPenaltyWindow)
+	}
 	s.hist.clear()
 	skip := max(int(count)-s.hist.size, 0)
 	for i := skip * 4; i < len(tokens); i += 4 {
