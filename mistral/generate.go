@@ -41,6 +41,23 @@ type GenerateConfig struct {
 	// MaxTopLogProbs (20).
 	TopLogProbs int
 
+	// NoDrafts turns drafting off: every token is then computed in a pass
+	// of its own. By default, Generate, GenerateTokens and Chat guess the
+	// next few tokens (what followed the last few tokens earlier in the
+	// text, and what a Grammar allows no alternative to) and have the model
+	// check the guesses in one pass with the token it just chose; each
+	// token is still drawn by the sampler from the model's logits exactly
+	// as without drafts, and a guess is kept only when the sampler draws it,
+	// so the output is the same, token for token and for any seed. A right
+	// guess saves a pass: JSON documents of a schema (keys, quotes, braces)
+	// and answers that copy from their prompt come in fewer passes. Wrong
+	// guesses cost a row of a pass; drafting backs off when they keep
+	// failing. Drafting is off where it could change the output: when a
+	// lone token is computed with other kernels than several (Q4_0, Q5_0,
+	// Q8_0 and IQ4_NL weights not repacked) and SessionConfig.Deterministic
+	// is not set.
+	NoDrafts bool
+
 	// Grammar, if not nil, constrains the output: at every step only the
 	// tokens that can continue a text of the grammar are candidates (before
 	// any other sampler stage but bias and penalties), the end-of-sequence
@@ -135,112 +152,6 @@ func errorSeq(err error) iter.Seq2[Token, error] {
 	return func(yield func(Token, error) bool) { yield(Token{}, err) }
 }
 
-// generate runs the sampling loop from the session's current logits.
-func (s *Session) generate(ctx context.Context, cfg GenerateConfig, yield func(Token, error) bool) {
-	if s.Position() == 0 {
-		yield(Token{}, fmt.Errorf("mistral: generate: empty session and empty prompt"))
-		return
-	}
-	s.m.sched.begin(s)
-	defer s.m.sched.end(s)
-	tok := s.m.tok
-	var gs *grammarStage
-	if cfg.Grammar != nil {
-		ix := s.m.grammarIndex(cfg.Grammar)
-		gs = &grammarStage{m: ix.NewMatcher(), mask: grammar.NewMask(tok.Len()), eos: tok.EOS(), byBytes: s.m.grammars.byBytes}
-		stages := append([]Stage{gs}, cfg.Stages...)
-		cfg.Stages = stages
-	}
-	if cfg.TopLogProbs < 0 || cfg.TopLogProbs > MaxTopLogProbs {
-		yield(Token{}, fmt.Errorf("mistral: generate: GenerateConfig.TopLogProbs %d is outside [0, %d]", cfg.TopLogProbs, MaxTopLogProbs))
-		return
-	}
-	var lp *logProbs
-	if cfg.LogProbs {
-		lp = &logProbs{top: cfg.TopLogProbs, texts: s.m.tokenTexts()}
-	}
-	sampler, err := s.samplerFor(cfg.SamplerConfig)
-	if err != nil {
-		yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
-		return
-	}
-	dec := tok.NewDecoder(tokenizer.DecoderOptions{})
-	stops := stopMatcher{stops: cfg.Stop}
-	eos := tok.EOS()
-	for n := 0; cfg.MaxTokens <= 0 || n < cfg.MaxTokens; n++ {
-		if err := ctx.Err(); err != nil {
-			s.yieldRest(dec, &stops, yield)
-			yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
-			return
-		}
-		if gs != nil && cfg.MaxTokens > 0 {
-			gs.plan(cfg.MaxTokens - n)
-		}
-		id := sampler.Sample(s.logits)
-		if gs != nil && gs.err != nil {
-			yield(Token{}, fmt.Errorf("mistral: generate: %w", gs.err))
-			return
-		}
-		if gs != nil && id != eos {
-			if err := gs.m.Accept(id); err != nil {
-				yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
-				return
-			}
-		}
-		var logProb float32
-		var top []TokenLogProb
-		if lp != nil {
-			logProb, top = lp.of(s.logits, id)
-		}
-		sampler.Accept(id)
-		if err := s.feed(ctx, []int32{id}, nil); err != nil {
-			yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
-			return
-		}
-		if id == eos && (!cfg.IgnoreEOS || gs != nil) {
-			yield(Token{ID: id, Text: s.flushText(dec, &stops), Stop: StopEOS, LogProb: logProb, TopLogProbs: top}, nil)
-			return
-		}
-		piece, err := dec.Add(id)
-		if err != nil {
-			yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
-			return
-		}
-		text, stopped := stops.add(piece)
-		t := Token{ID: id, Text: text, LogProb: logProb, TopLogProbs: top}
-		switch {
-		case stopped:
-			t.Stop = StopString
-		case gs != nil && gs.m.Done():
-			t.Text += s.flushText(dec, &stops)
-			t.Stop = StopGrammar
-		case cfg.MaxTokens > 0 && n+1 == cfg.MaxTokens:
-			t.Text += s.flushText(dec, &stops)
-			t.Stop = StopMaxTokens
-		}
-		if !yield(t, nil) || t.Stop != NotStopped {
-			return
-		}
-	}
-}
-
-// flushText returns the text the decoder and the stop matcher still hold.
-func (s *Session) flushText(dec *tokenizer.Decoder, stops *stopMatcher) string {
-	text, stopped := stops.add(dec.Flush())
-	if stopped {
-		return text
-	}
-	return text + stops.flush()
-}
-
-// yieldRest hands over text still held back before an error ends the
-// stream, as a Token repeating the last token's id.
-func (s *Session) yieldRest(dec *tokenizer.Decoder, stops *stopMatcher, yield func(Token, error) bool) {
-	if rest := s.flushText(dec, stops); rest != "" && len(s.tokens) > 0 {
-		yield(Token{ID: s.tokens[len(s.tokens)-1], Text: rest}, nil)
-	}
-}
-
 // Validate returns a *ConfigError for the first field of c outside its
 // range (MaxTokens, then SamplerConfig's fields), or nil. Generate,
 // GenerateTokens and Chat call it before anything else; a caller may call
@@ -248,6 +159,9 @@ func (s *Session) yieldRest(dec *tokenizer.Decoder, stops *stopMatcher, yield fu
 func (c GenerateConfig) Validate() error {
 	if c.MaxTokens < 0 {
 		return &ConfigError{Field: "MaxTokens", Value: c.MaxTokens, Want: "a value ≥ 0 (0: no limit)"}
+	}
+	if c.TopLogProbs < 0 || c.TopLogProbs > MaxTopLogProbs {
+		return &ConfigError{Field: "TopLogProbs", Value: c.TopLogProbs, Want: fmt.Sprintf("a value in [0, %d]", MaxTopLogProbs)}
 	}
 	return c.SamplerConfig.Validate()
 }

@@ -8,13 +8,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestCacheIsTheWindow: the KV cache holds W positions per layer, keys and
-// values, in F16: W × layers × 2 × kv_dim × 2 bytes, whatever the length.
+// TestCacheIsTheWindow: the KV cache holds W positions per layer and one
+// block (64 positions here) for the positions a pass writes beyond what the
+// next token keeps, keys and values, in F16: (W + 64) × layers × 2 × kv_dim
+// × 2 bytes, whatever the length.
 func TestCacheIsTheWindow(t *testing.T) {
 	m := loadTiny(t)
 	p := m.Params()
 	s := newSession(t, m)
-	want := int64(p.Window * p.Layers * 2 * p.KVDim() * 2)
+	slots := p.Window + 64
+	want := int64(slots * p.Layers * 2 * p.KVDim() * 2)
 	assert.Equal(t, want, s.CacheBytes())
 	f32, err := m.NewSession(SessionConfig{Cache: CacheF32})
 	require.NoError(t, err)
@@ -24,7 +27,7 @@ func TestCacheIsTheWindow(t *testing.T) {
 	require.NoError(t, err)
 	defer q8.Close()
 	// Keys in Q8_0 (34 bytes per 32 elements), values in F16.
-	assert.Equal(t, float64(p.Window*p.Layers*p.KVDim())*(34.0/32+2), float64(q8.CacheBytes()))
+	assert.Equal(t, float64(slots*p.Layers*p.KVDim())*(34.0/32+2), float64(q8.CacheBytes()))
 	_, err = m.NewSession(SessionConfig{Cache: CacheType(9)})
 	assert.ErrorContains(t, err, "unknown cache type 9")
 }

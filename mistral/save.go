@@ -211,7 +211,7 @@ type shapeField struct {
 func (s *Session) shape() []shapeField {
 	p := s.m.params
 	return []shapeField{
-		{name: "cache slots (the window, or SessionConfig.Context)", value: s.slots.n},
+		{name: "cache slots (the window and a block, or SessionConfig.Context)", value: s.slots.n},
 		{name: "attention window", value: s.slots.win},
 		{name: "block size (SessionConfig.BatchSize)", value: s.slots.block},
 		{name: "layer count", value: p.Layers},

@@ -46,15 +46,16 @@ func saveAt(t testing.TB, m *Model, cfg SessionConfig, ids []int32) []byte {
 }
 
 // TestSaveSizeFollowsPosition saves sessions at positions before and past
-// the window: each position within the window adds its token, its slot's
-// position and its keys and values (layers × kv_dim elements of each, 2
-// bytes in F16, 34 bytes per 32 keys in Q8_0); past the window only the
-// token is added. Each save restores into a session that goes on as the
+// the cache's slots (the window and one block of 64): each position up to
+// the number of slots adds its token, its slot's position and its keys and
+// values (layers × kv_dim elements of each, 2 bytes in F16, 34 bytes per 32
+// keys in Q8_0); past them only the token is added. Each save restores into a session that goes on as the
 // original.
 func TestSaveSizeFollowsPosition(t *testing.T) {
 	m := loadTiny(t)
 	p := m.Params()
 	require.Equal(t, 128, p.Window)
+	slots := p.Window + 64
 	ids := testref.LoadReference(t, tinyRef, p.Vocab).Sequences[0].IDs
 	for _, tc := range []struct {
 		cache     SessionConfig
@@ -65,7 +66,7 @@ func TestSaveSizeFollowsPosition(t *testing.T) {
 	} {
 		t.Run(tc.cache.Cache.String(), func(t *testing.T) {
 			size := map[int]int{}
-			positions := []int{1, 8, 64, 127, 128, 129, 200, 300}
+			positions := []int{1, 8, 64, 127, 128, 129, 191, 192, 193, 250, 300}
 			for _, n := range positions {
 				data := saveAt(t, m, tc.cache, ids[:n])
 				size[n] = len(data)
@@ -76,14 +77,14 @@ func TestSaveSizeFollowsPosition(t *testing.T) {
 				s.Close()
 			}
 			for _, n := range positions[1:] {
-				if n <= p.Window {
+				if n <= slots {
 					assert.Equal(t, (n-1)*(4+4+tc.slotBytes), size[n]-size[1], "position %d", n)
 				} else {
-					assert.Equal(t, (n-p.Window)*4, size[n]-size[p.Window], "position %d", n)
+					assert.Equal(t, (n-slots)*4, size[n]-size[slots], "position %d", n)
 				}
 			}
 			t.Logf("%v cache: %d bytes at position 1, %d at 8, %d at %d and beyond (+4 per token)",
-				tc.cache.Cache, size[1], size[8], size[128], p.Window)
+				tc.cache.Cache, size[1], size[8], size[slots], slots)
 		})
 	}
 }
@@ -205,7 +206,7 @@ func TestRestoreReportsWhatAnIntactSaveSays(t *testing.T) {
 		want string
 	}{
 		{"another fingerprint", change(func(b []byte) { b[headerBytes+5] ^= 1 }), SessionConfig{}, "saved with another model"},
-		{"slots", edit(shapeAt, 256), SessionConfig{}, "cache slots (the window, or SessionConfig.Context) is 256, this session's is 128"},
+		{"slots", edit(shapeAt, 256), SessionConfig{}, "cache slots (the window and a block, or SessionConfig.Context) is 256, this session's is 192"},
 		{"window", edit(shapeAt+4, 64), SessionConfig{}, "attention window is 64, this session's is 128"},
 		{"block", nil, SessionConfig{BatchSize: 32}, "block size (SessionConfig.BatchSize) is 64, this session's is 32"},
 		{"layers", edit(shapeAt+12, 5), SessionConfig{}, "layer count is 5, this session's is 4"},

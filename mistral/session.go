@@ -91,7 +91,7 @@ const defaultBatch = 64
 const viewGranule = 256
 
 // Session is one sequence being computed: its KV cache (a rolling buffer of
-// the window's size), its position and the logits of its last token. A
+// the window's size and one block), its position and the logits of its last token. A
 // Session can only be used by one goroutine at a time (two at once panics);
 // many Sessions, each in its goroutine, run on one Model at once, sharing
 // its weights and its threads: their forward passes are queued and run one
@@ -125,8 +125,9 @@ type Session struct {
 	tokens []int32    // every token fed since the last Reset
 	chat   []chatTurn // the conversation the tokens hold, if Chat made them
 
-	all      []float32 // logits of every token of the last pass, when asked for
-	computed int       // tokens computed since the session was made (for tests)
+	all      []float32   // logits of every token of the last pass, when asked for
+	computed int         // tokens computed since the session was made (for tests)
+	stats    DecodeStats // what its generations computed
 
 	busy    atomic.Bool // set while a method runs: concurrent use panics
 	closed  bool
@@ -136,9 +137,10 @@ type Session struct {
 var sessionIDs atomic.Uint64
 
 // NewSession returns a Session on the model. It sets up the KV cache:
-// W × layers × 2 × kv_dim × 2 bytes for F16, W the attention window (keys
-// and values; see CacheType for the others), taken from the system as the
-// cache fills.
+// (W + b) × layers × 2 × kv_dim × 2 bytes for F16, W the attention window
+// and b the block (the batch size rounded down to a divisor of W: 64 for
+// Mistral 7B), keys and values (see CacheType for the others), taken from
+// the system as the cache fills.
 func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 	if err := cfg.check(); err != nil {
 		return nil, fmt.Errorf("mistral: new session: %w", err)
@@ -172,6 +174,13 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 		n = (n + batch - 1) / batch * batch
 	}
 	block := largestDivisor(n, batch)
+	if p.WindowSource != "none" {
+		// One block more than the window, so that positions a pass writes
+		// and the session then forgets (drafts the model did not take, a
+		// prefix rewound by Prefill) never take the slot of one the next
+		// token still attends to.
+		n += block
+	}
 	s := &Session{m: m, cfg: cfg, id: sessionIDs.Add(1), slots: newSlots(n, min(p.Window, n), block)}
 	s.padLone = m.kernels.padsLone(cfg.Deterministic)
 	c := &kvCache{n: n, block: block}
@@ -238,6 +247,10 @@ func (s *Session) leave() { s.busy.Store(false) }
 // Position returns the number of tokens the session has seen: the position
 // the next token will take.
 func (s *Session) Position() int { return s.slots.next }
+
+// DecodeStats returns what the session's generations computed since it was
+// made: tokens, passes and drafts (see GenerateConfig.NoDrafts).
+func (s *Session) DecodeStats() DecodeStats { return s.stats }
 
 // CacheBytes returns the memory of the KV cache in bytes.
 func (s *Session) CacheBytes() int64 { return s.cacheBuf.Size() }

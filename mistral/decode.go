@@ -1,0 +1,334 @@
+package mistral
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gomistral/gomistral/mistral/grammar"
+	"github.com/gomistral/gomistral/mistral/tokenizer"
+)
+
+// generation is one run of the decoding loop: the sampler and what turns
+// its tokens into the stream (grammar, log-probabilities, decoder, stop
+// strings, budget), and the drafts.
+//
+// Each step draws a token from the logits the session holds, then feeds it
+// with drafts of the tokens that may follow (see draft.go), asking for the
+// logits after each. The drafts are then checked in order: the sampler
+// draws the next token from the logits after the previous one, exactly as
+// it would have after computing that token alone (a token's logits do not
+// depend on the tokens computed with it: see kernelFacts); a draft is kept
+// when it is the token drawn, and the first one that is not ends the check,
+// the token drawn instead being the next step's. The tokens, the sampler's
+// draws and its random stream are those of decoding one token a pass; the
+// positions of the drafts not kept are forgotten (the cache has a block
+// more than the window for them).
+//
+// For a draft that is one proposed token, this is the speculative-sampling
+// rule: the draft is kept with the probability the sampler gives it, and
+// otherwise the token comes from the sampler's distribution without it.
+type generation struct {
+	s   *Session
+	cfg GenerateConfig
+
+	sampler *Sampler
+	gs      *grammarStage // nil without a grammar
+	lp      *logProbs     // nil without log-probabilities
+	dec     *tokenizer.Decoder
+	stops   stopMatcher
+	eos     int32
+	n       int // tokens streamed
+
+	drafting bool // drafts may be fed (see GenerateConfig.NoDrafts)
+	forced   bool // the current drafts are what the grammar forces
+	dr       drafter
+	draft    []int32   // the current drafts
+	pass     []int32   // the token and its drafts, fed in one pass
+	rows     []float32 // [vocab, len(pass)]: the logits after each
+}
+
+// DecodeStats counts what a Session's generations computed: the passes
+// that fed generated tokens, the drafts fed with them and the drafts kept.
+// Tokens generated per pass is (Passes + Kept) / Passes.
+type DecodeStats struct {
+	Tokens  int // tokens generated and kept
+	Passes  int // passes that fed generated tokens
+	Drafted int // draft tokens fed
+	Kept    int // draft tokens the sampler drew
+}
+
+// drawn is a token the sampler drew, with what the stream reports of it.
+type drawn struct {
+	id      int32
+	logProb float32
+	top     []TokenLogProb
+}
+
+func (s *Session) newGeneration(cfg GenerateConfig) (*generation, error) {
+	tok := s.m.tok
+	g := &generation{s: s, cfg: cfg, eos: tok.EOS(), dr: newDrafter()}
+	if cfg.Grammar != nil {
+		ix := s.m.grammarIndex(cfg.Grammar)
+		g.gs = &grammarStage{m: ix.NewMatcher(), mask: grammar.NewMask(tok.Len()), eos: tok.EOS(), byBytes: s.m.grammars.byBytes}
+		g.cfg.Stages = append([]Stage{g.gs}, cfg.Stages...)
+	}
+	if cfg.LogProbs {
+		g.lp = &logProbs{top: cfg.TopLogProbs, texts: s.m.tokenTexts()}
+	}
+	sampler, err := s.samplerFor(g.cfg.SamplerConfig)
+	if err != nil {
+		return nil, err
+	}
+	g.sampler = sampler
+	g.dec = tok.NewDecoder(tokenizer.DecoderOptions{})
+	g.stops = stopMatcher{stops: cfg.Stop}
+	g.drafting = !cfg.NoDrafts && (!s.m.kernels.loneRowDiffers || s.padLone)
+	return g, nil
+}
+
+// generate runs the decoding loop from the session's current logits.
+func (s *Session) generate(ctx context.Context, cfg GenerateConfig, yield func(Token, error) bool) {
+	s.generateWith(ctx, cfg, yield)
+}
+
+// generateWith is generate, returning the generation for tests.
+func (s *Session) generateWith(ctx context.Context, cfg GenerateConfig, yield func(Token, error) bool) *generation {
+	if s.Position() == 0 {
+		yield(Token{}, fmt.Errorf("mistral: generate: empty session and empty prompt"))
+		return nil
+	}
+	g, err := s.newGeneration(cfg)
+	if err != nil {
+		yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
+		return nil
+	}
+	s.m.sched.begin(s)
+	defer s.m.sched.end(s)
+	g.run(ctx, yield)
+	return g
+}
+
+func (g *generation) fail(err error, yield func(Token, error) bool) {
+	yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
+}
+
+func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
+	s := g.s
+	vocab := len(s.logits)
+	next := drawn{id: -1}
+	for g.cfg.MaxTokens == 0 || g.n < g.cfg.MaxTokens {
+		if err := ctx.Err(); err != nil {
+			g.yieldRest(yield)
+			g.fail(err, yield)
+			return
+		}
+		t := next
+		if t.id < 0 {
+			var err error
+			if t, err = g.draw(s.logits); err != nil {
+				g.fail(err, yield)
+				return
+			}
+		}
+		next = drawn{id: -1}
+		start := s.Position() // of t
+		drafts := g.propose(t.id)
+		g.pass = append(append(g.pass[:0], t.id), drafts...)
+		s.stats.Passes++
+		var err error
+		if len(drafts) == 0 {
+			err = s.feed(ctx, g.pass, nil)
+		} else {
+			g.rows = grow(g.rows, vocab*len(g.pass))
+			err = s.feed(ctx, g.pass, func(i int, logits []float32) error {
+				copy(g.rows[i*vocab:], logits)
+				return nil
+			})
+		}
+		if err != nil {
+			if s.Position() > start {
+				s.truncate(start) // a pass that did not end: forget all of it
+			}
+			g.fail(err, yield)
+			return
+		}
+		s.stats.Drafted += len(drafts)
+		if g.emit(t, yield) {
+			s.truncate(start + 1)
+			return
+		}
+		taken := 0
+		for j, d := range drafts {
+			if err := ctx.Err(); err != nil {
+				s.truncate(start + 1 + j)
+				g.yieldRest(yield)
+				g.fail(err, yield)
+				return
+			}
+			row := g.rows[j*vocab : (j+1)*vocab]
+			x, err := g.draw(row)
+			if err != nil {
+				s.truncate(start + 1 + j)
+				g.fail(err, yield)
+				return
+			}
+			if x.id != d && testHookKeepDrafts {
+				x = drawn{id: d} // a wrong rule, for a test's control
+			}
+			if x.id != d {
+				// Not the draft: x is the next step's token, drawn from
+				// the logits after the last token kept.
+				s.truncate(start + 1 + j)
+				copy(s.logits, row)
+				next = x
+				break
+			}
+			taken++
+			s.stats.Kept++
+			if g.emit(x, yield) {
+				s.truncate(start + 2 + j)
+				return
+			}
+		}
+		if len(drafts) > 0 && !g.forced {
+			g.dr.taken(len(drafts), taken)
+		}
+	}
+}
+
+// draw has the sampler choose a token from logits, as one step of plain
+// decoding does: the grammar's budget plan, the sampler's stages and draw,
+// the grammar and the penalties told of the token, its log-probabilities.
+func (g *generation) draw(logits []float32) (drawn, error) {
+	if g.gs != nil && g.cfg.MaxTokens > 0 {
+		g.gs.plan(g.cfg.MaxTokens - g.n)
+	}
+	id := g.sampler.Sample(logits)
+	if g.gs != nil && g.gs.err != nil {
+		return drawn{}, g.gs.err
+	}
+	if g.gs != nil && id != g.eos {
+		if err := g.gs.m.Accept(id); err != nil {
+			return drawn{}, err
+		}
+	}
+	t := drawn{id: id}
+	if g.lp != nil {
+		t.logProb, t.top = g.lp.of(logits, id)
+	}
+	g.sampler.Accept(id)
+	return t, nil
+}
+
+// emit streams a token the session now holds and reports whether the
+// generation is over (it stopped, or the caller stopped reading).
+func (g *generation) emit(t drawn, yield func(Token, error) bool) bool {
+	g.n++
+	g.s.stats.Tokens++
+	if t.id == g.eos && (!g.cfg.IgnoreEOS || g.gs != nil) {
+		yield(Token{ID: t.id, Text: g.flushText(), Stop: StopEOS, LogProb: t.logProb, TopLogProbs: t.top}, nil)
+		return true
+	}
+	piece, err := g.dec.Add(t.id)
+	if err != nil {
+		g.fail(err, yield)
+		return true
+	}
+	text, stopped := g.stops.add(piece)
+	tok := Token{ID: t.id, Text: text, LogProb: t.logProb, TopLogProbs: t.top}
+	switch {
+	case stopped:
+		tok.Stop = StopString
+	case g.gs != nil && g.gs.m.Done():
+		tok.Text += g.flushText()
+		tok.Stop = StopGrammar
+	case g.cfg.MaxTokens > 0 && g.n == g.cfg.MaxTokens:
+		tok.Text += g.flushText()
+		tok.Stop = StopMaxTokens
+	}
+	return !yield(tok, nil) || tok.Stop != NotStopped
+}
+
+// flushText returns the text the decoder and the stop matcher still hold.
+func (g *generation) flushText() string {
+	text, stopped := g.stops.add(g.dec.Flush())
+	if stopped {
+		return text
+	}
+	return text + g.stops.flush()
+}
+
+// yieldRest hands over text still held back before an error ends the
+// stream, as a Token repeating the last token's id.
+func (g *generation) yieldRest(yield func(Token, error) bool) {
+	s := g.s
+	if rest := g.flushText(); rest != "" && len(s.tokens) > 0 {
+		yield(Token{ID: s.tokens[len(s.tokens)-1], Text: rest}, nil)
+	}
+}
+
+// propose returns the drafts to feed after token id: what the grammar
+// forces, else what prompt lookup finds (cut where the grammar would not
+// allow it), within the block, the budget and the context.
+func (g *generation) propose(id int32) []int32 {
+	g.forced = false
+	if !g.drafting {
+		return nil
+	}
+	s := g.s
+	limit := s.slots.room() - 1 // the block's room after id
+	if g.cfg.MaxTokens > 0 {
+		limit = min(limit, g.cfg.MaxTokens-g.n-1)
+	}
+	if s.m.params.WindowSource == "none" {
+		limit = min(limit, s.slots.n-s.slots.next-1)
+	}
+	limit = min(limit, maxDraftTokens)
+	want := g.dr.want()
+	if limit <= 0 || id == g.eos {
+		return nil
+	}
+	if g.gs != nil {
+		if d := g.forcedDrafts(limit); len(d) > 0 {
+			g.forced = true
+			return d
+		}
+	}
+	if testHookDrafts != nil {
+		g.draft = append(g.draft[:0], testHookDrafts(id)...)
+		g.draft = g.draft[:min(len(g.draft), limit)]
+		return g.draft
+	}
+	if want == 0 {
+		return nil
+	}
+	s.tokens = append(s.tokens, id) // the history with id, for a moment
+	g.draft = lookup(g.draft, s.tokens, min(want, limit))
+	s.tokens = s.tokens[:len(s.tokens)-1]
+	if g.gs != nil && len(g.draft) > 0 {
+		m := g.gs.m.Clone()
+		for i, d := range g.draft {
+			if d == g.eos || !m.Allows(d) {
+				g.draft = g.draft[:i]
+				break
+			}
+			if err := m.Accept(d); err != nil {
+				g.draft = g.draft[:i]
+				break
+			}
+		}
+	}
+	return g.draft
+}
+
+// forcedDrafts returns the tokens that spell what the grammar allows no
+// alternative to from here (none yet: the grammar package does not say).
+func (g *generation) forcedDrafts(limit int) []int32 { return nil }
+
+// Test hooks: testHookDrafts, when set, proposes the drafts after a token
+// instead of prompt lookup; testHookKeepDrafts keeps every draft whatever
+// the sampler draws (a wrong rule, the control of the distribution test).
+var (
+	testHookDrafts     func(id int32) []int32
+	testHookKeepDrafts bool
+)

@@ -1,0 +1,153 @@
+package mistral
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/gomistral/gomistral/mistral/grammar"
+)
+
+// run is one generation's stream and the session after it.
+type run struct {
+	toks     []Token
+	text     string
+	position int
+	tokens   []int32
+	logits   []float32
+	stats    DecodeStats
+}
+
+func generateRun(t testing.TB, m *Model, sc SessionConfig, prompt string, cfg GenerateConfig) run {
+	t.Helper()
+	s, err := m.NewSession(sc)
+	require.NoError(t, err)
+	defer s.Close()
+	var r run
+	for tok, err := range s.Generate(context.Background(), prompt, cfg) {
+		require.NoError(t, err)
+		r.toks = append(r.toks, tok)
+		r.text += tok.Text
+	}
+	r.position, r.tokens = s.Position(), slices.Clone(s.tokens)
+	r.logits = slices.Clone(s.Logits())
+	r.stats = s.DecodeStats()
+	return r
+}
+
+// sameRun requires two runs to be identical: the stream (ids, text, stop
+// reasons, log-probabilities) and the session they leave.
+func sameRun(t *testing.T, want, got run, what string) {
+	t.Helper()
+	require.Equal(t, len(want.toks), len(got.toks), "%s: tokens", what)
+	for i := range want.toks {
+		require.Equal(t, want.toks[i], got.toks[i], "%s: token %d", what, i)
+	}
+	assert.Equal(t, want.text, got.text, what)
+	assert.Equal(t, want.position, got.position, what)
+	assert.Equal(t, want.tokens, got.tokens, "%s: the session's tokens", what)
+	assert.Equal(t, want.logits, got.logits, "%s: the session's last logits", what)
+}
+
+var draftCases = []struct {
+	name   string
+	prompt string
+	cfg    GenerateConfig
+}{
+	{"greedy", "CHAPTER I", GenerateConfig{MaxTokens: 200}},
+	{"greedy past the window", "It was", GenerateConfig{MaxTokens: 300, IgnoreEOS: true}},
+	{"sampled", "Natasha", GenerateConfig{MaxTokens: 200, IgnoreEOS: true,
+		SamplerConfig: SamplerConfig{Temperature: 0.7, TopP: 0.95, Seed: 5}}},
+	{"sampled hot", "The French army", GenerateConfig{MaxTokens: 150, IgnoreEOS: true,
+		SamplerConfig: SamplerConfig{Temperature: 1.3, Seed: 9, RepeatPenalty: 1.1}}},
+	{"log-probabilities", "Pierre", GenerateConfig{MaxTokens: 120, LogProbs: true, TopLogProbs: 3}},
+	{"stop string", "CHAPTER I", GenerateConfig{MaxTokens: 200, Stop: []string{"the prince"}}},
+	{"budget", "Moscow", GenerateConfig{MaxTokens: 37}},
+}
+
+// TestDraftsDoNotChangeOutput: the same generations with drafts and
+// without give the same stream and leave the same session, greedy and
+// sampled, inside and past the window.
+func TestDraftsDoNotChangeOutput(t *testing.T) {
+	m := loadTiny(t)
+	kept := 0
+	for _, c := range draftCases {
+		t.Run(c.name, func(t *testing.T) {
+			plainCfg := c.cfg
+			plainCfg.NoDrafts = true
+			plain := generateRun(t, m, SessionConfig{}, c.prompt, plainCfg)
+			drafted := generateRun(t, m, SessionConfig{}, c.prompt, c.cfg)
+			sameRun(t, plain, drafted, c.name)
+			assert.Equal(t, plain.stats.Passes, plain.stats.Tokens, "without drafts: a pass a token")
+			assert.Equal(t, drafted.stats.Tokens, drafted.stats.Passes+drafted.stats.Kept)
+			t.Logf("%d tokens in %d passes (%d of %d drafts kept)", drafted.stats.Tokens, drafted.stats.Passes,
+				drafted.stats.Kept, drafted.stats.Drafted)
+			kept += drafted.stats.Kept
+		})
+	}
+	assert.Positive(t, kept, "some drafts were taken (the small model repeats itself)")
+}
+
+// TestDraftsWithGrammar: a schema-constrained generation is the same with
+// drafts and without.
+func TestDraftsWithGrammar(t *testing.T) {
+	m := loadTiny(t)
+	g, err := grammar.JSONSchema([]byte(`{"type": "object", "properties": {"name": {"type": "string", "maxLength": 20},
+		"kind": {"enum": ["prince", "princess", "count", "countess"]}, "age": {"type": "integer"}},
+		"required": ["name", "kind", "age"], "additionalProperties": false}`), grammar.SchemaOptions{})
+	require.NoError(t, err)
+	for _, temp := range []float32{0, 1} {
+		cfg := GenerateConfig{MaxTokens: 80, Grammar: g, SamplerConfig: SamplerConfig{Temperature: temp, Seed: 3}}
+		plainCfg := cfg
+		plainCfg.NoDrafts = true
+		plain := generateRun(t, m, SessionConfig{}, "Natasha", plainCfg)
+		drafted := generateRun(t, m, SessionConfig{}, "Natasha", cfg)
+		sameRun(t, plain, drafted, fmt.Sprint("temperature ", temp))
+		t.Logf("temperature %v: %q: %d tokens in %d passes", temp, drafted.text, drafted.stats.Tokens, drafted.stats.Passes)
+	}
+}
+
+// TestDraftsUnderBatching: Sessions drafting at the same time, batched
+// together by the scheduler, each give what they give alone without drafts.
+func TestDraftsUnderBatching(t *testing.T) {
+	m := loadTiny(t)
+	want := make([]run, len(draftCases))
+	for i, c := range draftCases {
+		cfg := c.cfg
+		cfg.NoDrafts = true
+		want[i] = generateRun(t, m, SessionConfig{}, c.prompt, cfg)
+	}
+	got := make([]run, len(draftCases))
+	var wg sync.WaitGroup
+	for i, c := range draftCases {
+		wg.Go(func() { got[i] = generateRun(t, m, SessionConfig{}, c.prompt, c.cfg) })
+	}
+	wg.Wait()
+	for i, c := range draftCases {
+		sameRun(t, want[i], got[i], c.name)
+	}
+}
+
+// TestDraftsContinue: a session that generated with drafts goes on exactly
+// as one that did not.
+func TestDraftsContinue(t *testing.T) {
+	m := loadTiny(t)
+	next := func(noDrafts bool) []int32 {
+		s := newSession(t, m)
+		for _, err := range s.Generate(context.Background(), "CHAPTER I", GenerateConfig{MaxTokens: 90, NoDrafts: noDrafts}) {
+			require.NoError(t, err)
+		}
+		var ids []int32
+		for tok, err := range s.GenerateTokens(context.Background(), nil, GenerateConfig{MaxTokens: 60, NoDrafts: true, IgnoreEOS: true}) {
+			require.NoError(t, err)
+			ids = append(ids, tok.ID)
+		}
+		return ids
+	}
+	assert.Equal(t, next(true), next(false))
+}
