@@ -73,7 +73,7 @@ func (b *Batch) Decode(ctx context.Context, sessions []*Session, tokens []int32)
 		if s.be == nil {
 			return fmt.Errorf("mistral: batch decode: session %d: %w", i, ErrClosed)
 		}
-		if s.m.params.WindowSource == "none" && s.slots.next+1 > s.slots.n {
+		if s.m.params.WindowSource == WindowNone && s.slots.next+1 > s.slots.n {
 			return fmt.Errorf("mistral: batch decode: session %d: %w", i, ErrContextFull)
 		}
 		segs[i] = segment{s: s, tokens: tokens[i : i+1], outputs: 1}
