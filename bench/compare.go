@@ -181,7 +181,7 @@ func llamaKVBytes(path string, nctx int) int64 {
 		return 0
 	}
 	ctx := int64((nctx + 255) / 256 * 256)
-	return ctx * int64(p.layers) * 2 * int64(p.kvDim) * 2
+	return ctx * int64(p.Layers) * 2 * int64(p.KVDim()) * 2
 }
 
 func lastLines(s string, n int) string {

@@ -14,8 +14,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/gomistral/gomistral/internal/synth"
 	"github.com/gomistral/gomistral/mistral"
+	"github.com/gomistral/gomistral/mistral/arch"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 	"github.com/gomistral/gomistral/quant"
 )
@@ -128,7 +128,7 @@ func levelsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-func mustShape(name string) synth.Shape {
+func mustShape(name string) arch.Params {
 	s, err := shapeByName(name)
 	if err != nil {
 		panic(err)

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -22,6 +23,7 @@ import (
 	"github.com/gomistral/gomistral/ggml/gguf"
 	"github.com/gomistral/gomistral/internal/synth"
 	"github.com/gomistral/gomistral/mistral"
+	"github.com/gomistral/gomistral/quant"
 )
 
 // speedResult is one line of `bench speed -json`.
@@ -323,9 +325,9 @@ func describeFile(path string, r *speedResult) error {
 // ftypeName names a file's quantisation: general.file_type when it is one
 // of llama.cpp's, else the type holding most bytes.
 func ftypeName(g *gguf.File, perType map[ggml.Type]int64) string {
-	if ft, err := g.Uint("general.file_type"); err == nil {
-		if name, ok := fileTypeNames[ft]; ok {
-			return name
+	if n, err := g.Uint("general.file_type"); err == nil && n <= math.MaxUint32 {
+		if ft := quant.FileType(n); ft.Valid() {
+			return ft.String()
 		}
 	}
 	var best ggml.Type
@@ -335,14 +337,6 @@ func ftypeName(g *gguf.File, perType map[ggml.Type]int64) string {
 		}
 	}
 	return strings.ToUpper(best.String())
-}
-
-// fileTypeNames are llama.cpp's llama_ftype numbers, as GGUF files record
-// them in general.file_type.
-var fileTypeNames = map[uint64]string{
-	0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1",
-	10: "Q2_K", 11: "Q3_K_S", 12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M",
-	16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K", 32: "BF16",
 }
 
 func medianSpread(v []float64) (median, lo, hi float64) {

@@ -10,6 +10,7 @@ import (
 	"github.com/gomistral/gomistral/ggml"
 	"github.com/gomistral/gomistral/ggml/gguf"
 	"github.com/gomistral/gomistral/internal/synth"
+	"github.com/gomistral/gomistral/mistral/arch"
 	"github.com/gomistral/gomistral/quant"
 )
 
@@ -38,11 +39,11 @@ func synthCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // synthFile returns the cached synthetic model of a type name: a file type
 // users know (Q4_K_M, Q4_0, ...: the mixture quant writes, output matrix in
 // Q6_K and all) or a plain GGML type (every matrix of that type).
-func synthFile(ctx context.Context, sh synth.Shape, name string, stderr io.Writer) (string, error) {
+func synthFile(ctx context.Context, sh arch.Params, name string, stderr io.Writer) (string, error) {
 	var ts synth.Types
 	if ft, err := quant.ParseFileType(name); err == nil {
 		ts = synth.Types{Label: ft.String(), TypeOf: func(tensor string, rowLen int64) ggml.Type {
-			return ft.TensorType(tensor, rowLen, sh.Layers, sh.Heads/sh.KVHeads, true)
+			return ft.TensorType(tensor, rowLen, sh.Layers, sh.Group(), true)
 		}}
 	} else {
 		typ, err := typeByName(name)
@@ -73,36 +74,26 @@ func typeByName(name string) (ggml.Type, error) {
 	return 0, fmt.Errorf("unknown type %q", name)
 }
 
-func shapeByName(name string) (synth.Shape, error) {
+func shapeByName(name string) (arch.Params, error) {
 	switch name {
 	case "7b":
 		return synth.Mistral7B, nil
 	case "7b-4layers":
 		return synth.Mistral7BWidth4, nil
 	}
-	return synth.Shape{}, fmt.Errorf("unknown shape %q (7b or 7b-4layers)", name)
+	return arch.Params{}, fmt.Errorf("unknown shape %q (7b or 7b-4layers)", name)
 }
 
-// modelShape is what the KV arithmetic needs of a file.
-type modelShape struct{ layers, kvDim int }
-
-func fileParams(path string) (modelShape, error) {
+// fileParams reads the hyper-parameters of a model file.
+func fileParams(path string) (arch.Params, error) {
 	f, err := gguf.Open(path)
 	if err != nil {
-		return modelShape{}, err
+		return arch.Params{}, err
 	}
 	defer f.Close()
-	arch, err := f.Str("general.architecture")
+	p, err := arch.ReadGGUF(f.File)
 	if err != nil {
-		return modelShape{}, err
+		return p, fmt.Errorf("%s: %w", path, err)
 	}
-	get := func(k string) int {
-		v, _ := f.Uint(arch + "." + k)
-		return int(v)
-	}
-	heads, kv, dim := get("attention.head_count"), get("attention.head_count_kv"), get("embedding_length")
-	if heads == 0 {
-		return modelShape{}, fmt.Errorf("%s: no head count", path)
-	}
-	return modelShape{layers: get("block_count"), kvDim: dim / heads * kv}, nil
+	return p, nil
 }

@@ -280,7 +280,7 @@ func (g *generation) propose(id int32) []int32 {
 	if g.cfg.MaxTokens > 0 {
 		limit = min(limit, g.cfg.MaxTokens-g.n-1)
 	}
-	if s.m.params.WindowSource == "none" {
+	if s.m.params.WindowSource == WindowNone {
 		limit = min(limit, s.slots.n-s.slots.next-1)
 	}
 	limit = min(limit, maxDraftTokens)

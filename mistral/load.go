@@ -11,6 +11,7 @@ import (
 
 	"github.com/gomistral/gomistral/ggml"
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/mistral/arch"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 
@@ -88,19 +89,12 @@ func (cfg Config) check() error {
 
 func (m *model) load(ctx context.Context, path string, before os.FileInfo) error {
 	f := m.file
-	embd, ok := f.Tensor("token_embd.weight")
-	if !ok {
-		return fmt.Errorf("%w: no tensor token_embd.weight", ErrBadModel)
-	}
-	if len(embd.Shape) != 2 {
-		return fmt.Errorf("%w: token_embd.weight has shape %v, want [dim vocab]", ErrBadModel, embd.Shape)
-	}
-	p, err := readParams(f.File, int(embd.Shape[1]), m.cfg.SlidingWindow)
+	p, err := readParams(f.File, m.cfg.SlidingWindow)
 	if err != nil {
 		return err
 	}
 	m.params = p
-	if p.WindowSource == "recognised" {
+	if p.WindowSource == WindowRecognised {
 		m.log.Debug("mistral: recognised Mistral 7B v0.1 without a sliding_window key; using its window of 4096")
 	}
 	tok, err := tokenizer.FromGGUF(f.File)
@@ -122,40 +116,23 @@ func (m *model) load(ctx context.Context, path string, before os.FileInfo) error
 type tensorSpec struct {
 	name  string
 	shape []int64
-	norm  bool // a 1-D norm weight: must be F32
+	norm  bool      // a 1-D norm weight: must be F32
+	role  arch.Role // what the weight is
+	layer int       // its block, -1 outside the blocks
 	dst   **ggml.Tensor
 	info  gguf.TensorInfo
 }
 
-// tensorSpecs lists every weight with its expected shape; dst pointers are
-// bound later by bindSpecs.
+// tensorSpecs lists every weight with its expected shape (arch.Tensors);
+// dst pointers are bound later by bindSpecs.
 func tensorSpecs(f *gguf.File, p Params) ([]tensorSpec, error) {
-	d, q, kv, ffn, v := int64(p.Dim), int64(p.QDim()), int64(p.KVDim()), int64(p.FFN), int64(p.Vocab)
-	specs := []tensorSpec{
-		{name: "token_embd.weight", shape: []int64{d, v}},
-		{name: "output_norm.weight", shape: []int64{d}, norm: true},
-		{name: "output.weight", shape: []int64{d, v}},
-	}
-	for i := 0; i < p.Layers; i++ {
-		b := fmt.Sprintf("blk.%d.", i)
-		specs = append(specs,
-			tensorSpec{name: b + "attn_norm.weight", shape: []int64{d}, norm: true},
-			tensorSpec{name: b + "attn_q.weight", shape: []int64{d, q}},
-			tensorSpec{name: b + "attn_k.weight", shape: []int64{d, kv}},
-			tensorSpec{name: b + "attn_v.weight", shape: []int64{d, kv}},
-			tensorSpec{name: b + "attn_output.weight", shape: []int64{q, d}},
-			tensorSpec{name: b + "ffn_norm.weight", shape: []int64{d}, norm: true},
-			tensorSpec{name: b + "ffn_gate.weight", shape: []int64{d, ffn}},
-			tensorSpec{name: b + "ffn_up.weight", shape: []int64{d, ffn}},
-			tensorSpec{name: b + "ffn_down.weight", shape: []int64{ffn, d}},
-		)
-	}
-	for i := range specs {
-		s := &specs[i]
+	var specs []tensorSpec
+	for _, t := range arch.Tensors(p) {
+		s := tensorSpec{name: t.Name, shape: t.Shape, norm: t.Role.Norm(), role: t.Role, layer: t.Layer}
 		ti, ok := f.Tensor(s.name)
-		if !ok && s.name == "output.weight" {
+		if !ok && s.role == arch.Output {
 			// Tied embeddings: the output head reuses token_embd.
-			ti, ok = f.Tensor("token_embd.weight")
+			ti, ok = f.Tensor(arch.TokenEmbd.Name(-1))
 		}
 		if !ok {
 			return nil, fmt.Errorf("%w: no tensor %s", ErrBadModel, s.name)
@@ -170,6 +147,7 @@ func tensorSpecs(f *gguf.File, p Params) ([]tensorSpec, error) {
 			return nil, fmt.Errorf("%w: tensor %s is %v", ErrUnsupportedType, s.name, ti.Type)
 		}
 		s.info = ti
+		specs = append(specs, s)
 	}
 	return specs, nil
 }
@@ -283,16 +261,21 @@ func (m *model) checkUnchanged(path string, before os.FileInfo) error {
 	return nil
 }
 
-// bindSpecs points each spec at the Model field it fills, in the order
-// tensorSpecs made them.
+// bindSpecs points each spec at the Model field it fills, by its role and
+// layer.
 func (m *model) bindSpecs(specs []tensorSpec) {
-	w := &m.plain
-	specs[0].dst, specs[1].dst, specs[2].dst = &w.embd, &w.outNorm, &w.output
-	for i := range w.layers {
-		l := &w.layers[i]
-		s := specs[3+9*i:]
-		s[0].dst, s[1].dst, s[2].dst = &l.attnNorm, &l.wq, &l.wk
-		s[3].dst, s[4].dst, s[5].dst = &l.wv, &l.wo, &l.ffnNorm
-		s[6].dst, s[7].dst, s[8].dst = &l.gate, &l.up, &l.down
+	for i := range specs {
+		specs[i].dst = m.plain.slot(specs[i].role, specs[i].layer)
 	}
+}
+
+// slot returns the field of w that holds the weight of a role in a layer.
+// It panics for a role the model has no field for (a programmer error).
+func (w *weightSet) slot(r arch.Role, layer int) **ggml.Tensor {
+	if !r.PerLayer() {
+		return [...]**ggml.Tensor{arch.TokenEmbd: &w.embd, arch.OutputNorm: &w.outNorm, arch.Output: &w.output}[r]
+	}
+	l := &w.layers[layer]
+	return [...]**ggml.Tensor{arch.AttnNorm: &l.attnNorm, arch.AttnQ: &l.wq, arch.AttnK: &l.wk, arch.AttnV: &l.wv,
+		arch.AttnOutput: &l.wo, arch.FFNNorm: &l.ffnNorm, arch.FFNGate: &l.gate, arch.FFNUp: &l.up, arch.FFNDown: &l.down}[r]
 }

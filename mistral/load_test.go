@@ -193,13 +193,13 @@ func TestLoadCancelAndChangedFile(t *testing.T) {
 func TestLoadWindowPrecedence(t *testing.T) {
 	m := loadTiny(t)
 	assert.Equal(t, 128, m.Params().Window)
-	assert.Equal(t, "file", m.Params().WindowSource)
+	assert.Equal(t, "file", m.Params().WindowSource.String())
 
 	over, err := Load(context.Background(), tinyModel, Config{SlidingWindow: 64})
 	require.NoError(t, err)
 	defer over.Close()
 	assert.Equal(t, 64, over.Params().Window)
-	assert.Equal(t, "config", over.Params().WindowSource)
+	assert.Equal(t, "config", over.Params().WindowSource.String())
 
 	// Without the key, a tiny model is not Mistral 7B v0.1: full attention
 	// over its context length.
@@ -209,15 +209,15 @@ func TestLoadWindowPrecedence(t *testing.T) {
 	none, err := Load(context.Background(), path, Config{})
 	require.NoError(t, err)
 	defer none.Close()
-	assert.Equal(t, "none", none.Params().WindowSource)
+	assert.Equal(t, "none", none.Params().WindowSource.String())
 	assert.Equal(t, none.Params().ContextLength, none.Params().Window)
 }
 
 func TestRecogniseMistral7Bv01(t *testing.T) {
 	p := Params{Dim: 4096, Layers: 32, Heads: 32, KVHeads: 8, FFN: 14336, RopeBase: 10000, Vocab: 32000}
-	assert.True(t, p.isMistral7Bv01())
+	assert.True(t, p.IsMistral7Bv01())
 	p.RopeBase = 1e6 // v0.2 and later: no sliding window
-	assert.False(t, p.isMistral7Bv01())
+	assert.False(t, p.IsMistral7Bv01())
 }
 
 func TestModelCloseIsIdempotent(t *testing.T) {

@@ -93,7 +93,7 @@ func allLogitsWith(t testing.TB, m *Model, ids []int32, chunk int, cfg SessionCo
 func TestLogitsMatchReference(t *testing.T) {
 	m := loadTiny(t)
 	require.Equal(t, 128, m.Params().Window)
-	require.Equal(t, "file", m.Params().WindowSource)
+	require.Equal(t, "file", m.Params().WindowSource.String())
 	ref := testref.LoadReference(t, tinyRef, m.Params().Vocab)
 	for si, seq := range ref.Sequences {
 		t.Run(seq.Name, func(t *testing.T) {

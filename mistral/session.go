@@ -164,7 +164,7 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 		batch = defaultBatch
 	}
 	n := p.Window
-	if p.WindowSource == "none" {
+	if p.WindowSource == WindowNone {
 		n = cfg.Context
 		if n == 0 {
 			n = min(p.ContextLength, 8192)
@@ -174,7 +174,7 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 		n = (n + batch - 1) / batch * batch
 	}
 	block := largestDivisor(n, batch)
-	if p.WindowSource != "none" {
+	if p.WindowSource != WindowNone {
 		// One block more than the window, so that positions a pass writes
 		// and the session then forgets (drafts the model did not take, a
 		// prefix rewound by Prefill) never take the slot of one the next
@@ -318,7 +318,7 @@ func (s *Session) feed(ctx context.Context, tokens []int32, fn func(int, []float
 			return fmt.Errorf("mistral: feed: token %d at index %d is outside the vocabulary [0, %d)", t, i, vocab)
 		}
 	}
-	if s.m.params.WindowSource == "none" && s.slots.next+len(tokens) > s.slots.n {
+	if s.m.params.WindowSource == WindowNone && s.slots.next+len(tokens) > s.slots.n {
 		return fmt.Errorf("mistral: feed: %d tokens after %d: %w (%d positions)", len(tokens), s.slots.next, ErrContextFull, s.slots.n)
 	}
 	for done := 0; done < len(tokens); {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/gomistral/gomistral/mistral/arch"
 )
 
 // tinyConfig returns the tiny model's config.json, decoded, for editing.
@@ -22,31 +24,31 @@ func tinyConfig(t *testing.T) map[string]any {
 }
 
 // tinyParams are the tiny v1 model's hyper-parameters (testdata/README.md).
-var tinyParams = Params{
-	ContextLength: 4096, EmbeddingLength: 128, BlockCount: 4, FeedForwardLength: 384,
-	HeadCount: 4, HeadCountKV: 2, HeadDim: 32, RMSNormEps: 1e-5, RopeFreqBase: 10000,
-	SlidingWindow: 128, VocabSize: 32000,
+var tinyParams = arch.Params{
+	ContextLength: 4096, Dim: 128, Layers: 4, FFN: 384,
+	Heads: 4, KVHeads: 2, HeadDim: 32, RopeDims: 32, NormEps: 1e-5, RopeBase: 10000,
+	Window: 128, WindowSource: arch.WindowFile, Vocab: 32000,
 }
 
 func TestParseHFConfig(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(m map[string]any)
-		want func(p *Params)
+		want func(p *arch.Params)
 	}{
-		{"as shipped", func(map[string]any) {}, func(*Params) {}},
+		{"as shipped", func(map[string]any) {}, func(*arch.Params) {}},
 		{"transformers 4 rope_theta", func(m map[string]any) {
 			delete(m, "rope_parameters")
 			m["rope_theta"] = 1e6
-		}, func(p *Params) { p.RopeFreqBase = 1e6 }},
-		{"both, agreeing", func(m map[string]any) { m["rope_theta"] = 10000.0 }, func(*Params) {}},
-		{"no theta: transformers' default", func(m map[string]any) { delete(m, "rope_parameters") }, func(*Params) {}},
-		{"rope_scaling null", func(m map[string]any) { m["rope_scaling"] = nil }, func(*Params) {}},
-		{"no window", func(m map[string]any) { m["sliding_window"] = nil }, func(p *Params) { p.SlidingWindow = 0 }},
-		{"no head_dim", func(m map[string]any) { delete(m, "head_dim") }, func(*Params) {}},
-		{"head_dim null", func(m map[string]any) { m["head_dim"] = nil }, func(*Params) {}},
-		{"no architectures", func(m map[string]any) { delete(m, "architectures") }, func(*Params) {}},
-		{"tied", func(m map[string]any) { m["tie_word_embeddings"] = true }, func(p *Params) { p.TiedEmbeddings = true }},
+		}, func(p *arch.Params) { p.RopeBase = 1e6 }},
+		{"both, agreeing", func(m map[string]any) { m["rope_theta"] = 10000.0 }, func(*arch.Params) {}},
+		{"no theta: transformers' default", func(m map[string]any) { delete(m, "rope_parameters") }, func(*arch.Params) {}},
+		{"rope_scaling null", func(m map[string]any) { m["rope_scaling"] = nil }, func(*arch.Params) {}},
+		{"no window", func(m map[string]any) { m["sliding_window"] = nil }, func(p *arch.Params) { p.Window, p.WindowSource = 0, arch.WindowNone }},
+		{"no head_dim", func(m map[string]any) { delete(m, "head_dim") }, func(*arch.Params) {}},
+		{"head_dim null", func(m map[string]any) { m["head_dim"] = nil }, func(*arch.Params) {}},
+		{"no architectures", func(m map[string]any) { delete(m, "architectures") }, func(*arch.Params) {}},
+		{"tied", func(m map[string]any) { m["tie_word_embeddings"] = true }, func(p *arch.Params) { p.TiedEmbeddings = true }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,15 +124,15 @@ func TestParseConsolidatedParams(t *testing.T) {
 		"norm_eps": 1e-05, "vocab_size": 32768, "rope_theta": 1000000.0}`
 	p, notes, err = parseConsolidatedParams(consolidatedParamsName, []byte(js))
 	require.NoError(t, err)
-	assert.Equal(t, Params{ContextLength: DefaultContextLength, EmbeddingLength: 4096, BlockCount: 32, FeedForwardLength: 14336,
-		HeadCount: 32, HeadCountKV: 8, HeadDim: 128, RMSNormEps: 1e-5, RopeFreqBase: 1e6, VocabSize: 32768}, p)
+	assert.Equal(t, arch.Params{ContextLength: DefaultContextLength, Dim: 4096, Layers: 32, FFN: 14336,
+		Heads: 32, KVHeads: 8, HeadDim: 128, RopeDims: 128, NormEps: 1e-5, RopeBase: 1e6, Vocab: 32768}, p)
 	assert.Len(t, notes, 1)
 
 	// No rope_theta: mistral-inference's default.
 	p, notes, err = parseConsolidatedParams(consolidatedParamsName, []byte(`{"dim": 128, "n_layers": 1, "hidden_dim": 8,
 		"n_heads": 4, "n_kv_heads": 4, "norm_eps": 1e-6, "vocab_size": 10, "max_seq_len": 64}`))
 	require.NoError(t, err)
-	assert.Equal(t, 1e6, p.RopeFreqBase)
+	assert.Equal(t, 1e6, p.RopeBase)
 	assert.Equal(t, 32, p.HeadDim)
 	assert.Len(t, notes, 1)
 
@@ -149,9 +151,12 @@ func FuzzParseConfig(f *testing.F) {
 	}
 	f.Add([]byte(`{"model_type":"mistral","rope_scaling":{"type":"linear"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, parse := range []func([]byte) (Params, error){
-			func(b []byte) (Params, error) { return parseHFConfig("config.json", b) },
-			func(b []byte) (Params, error) { p, _, err := parseConsolidatedParams("params.json", b); return p, err },
+		for _, parse := range []func([]byte) (arch.Params, error){
+			func(b []byte) (arch.Params, error) { return parseHFConfig("config.json", b) },
+			func(b []byte) (arch.Params, error) {
+				p, _, err := parseConsolidatedParams("params.json", b)
+				return p, err
+			},
 		} {
 			p, err := parse(b)
 			if err != nil {
@@ -161,10 +166,10 @@ func FuzzParseConfig(f *testing.F) {
 				}
 				continue
 			}
-			if _, reason := p.validate(); reason != "" {
-				t.Fatalf("accepted parameters fail validation: %s", reason)
+			if err := p.Validate(); err != nil {
+				t.Fatalf("accepted parameters fail validation: %v", err)
 			}
-			if p.HeadDim*p.HeadCount != p.EmbeddingLength || p.HeadCount%p.HeadCountKV != 0 || p.HeadDim%2 != 0 {
+			if p.HeadDim*p.Heads != p.Dim || p.Heads%p.KVHeads != 0 || p.HeadDim%2 != 0 {
 				t.Fatalf("accepted inconsistent parameters %+v", p)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/mistral/arch"
 )
 
 // ConvertOptions configures Convert. The zero value converts to F32 and
@@ -41,13 +42,13 @@ type Progress struct {
 
 // ConvertResult describes a finished conversion.
 type ConvertResult struct {
-	Path        string    // the GGUF file written
-	Layout      Layout    // the layout of the source folder
-	Params      Params    // the model's hyper-parameters
-	Type        gguf.Type // the type of the 2-D weights
-	Tensors     int       // number of tensors written
-	InputBytes  int64     // bytes of source tensor data read
-	OutputBytes int64     // size of the GGUF file
+	Path        string      // the GGUF file written
+	Layout      Layout      // the layout of the source folder
+	Params      arch.Params // the model's hyper-parameters
+	Type        gguf.Type   // the type of the 2-D weights
+	Tensors     int         // number of tensors written
+	InputBytes  int64       // bytes of source tensor data read
+	OutputBytes int64       // size of the GGUF file
 }
 
 // Convert converts the Mistral model in the folder src, in the Hugging Face

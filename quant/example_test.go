@@ -26,7 +26,7 @@ func ExampleConvert() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("%s layout, %d layers, %d tensors, %d bytes in\n", res.Layout, res.Params.BlockCount, res.Tensors, res.InputBytes)
+	fmt.Printf("%s layout, %d layers, %d tensors, %d bytes in\n", res.Layout, res.Params.Layers, res.Tensors, res.InputBytes)
 
 	m, err := gguf.Open(dst)
 	if err != nil {

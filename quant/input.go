@@ -1,14 +1,15 @@
 package quant
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gomistral/gomistral/ggml"
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/mistral/arch"
 	"github.com/gomistral/gomistral/quant/safetensors"
 )
 
@@ -53,7 +54,6 @@ func (t *inputTensor) quantizable() bool {
 // order they are written, and what the mixture rules need to know.
 type input struct {
 	layout  Layout
-	params  *Params   // the folder's hyper-parameters; nil for a GGUF file
 	kv      []gguf.KV // metadata to write, before the file type keys are set
 	tensors []inputTensor
 	model   mixtureModel
@@ -106,10 +106,7 @@ func openFolderInput(dir string, opts *QuantizeOptions) (*input, error) {
 		inputs: s.inputs,
 		notes:  s.notes,
 		close:  s.close,
-		model: mixtureModel{
-			layers: s.params.BlockCount,
-			gqa:    s.params.HeadCount / s.params.HeadCountKV,
-		},
+		model:  newMixtureModel(s.params),
 	}
 	for i := range s.tensors {
 		st := &s.tensors[i]
@@ -119,9 +116,10 @@ func openFolderInput(dir string, opts *QuantizeOptions) (*input, error) {
 			heads := st.ropeHeads
 			t.rowOf = func(r int) int { return ropeSourceRow(r, rows, heads) }
 		}
-		in.model.hasOutput = in.model.hasOutput || t.name == outputName
 		in.tensors = append(in.tensors, t)
 	}
+	// A config may tie the embeddings and still ship the output matrix.
+	in.model.hasOutput = slices.ContainsFunc(in.tensors, func(t inputTensor) bool { return t.name == arch.Output.Name(-1) })
 	return in, nil
 }
 
@@ -129,7 +127,7 @@ func openFolderInput(dir string, opts *QuantizeOptions) (*input, error) {
 const (
 	keyFileType            = "general.file_type"
 	keyQuantizationVersion = "general.quantization_version"
-	keyName                = "general.name"
+	keyName                = arch.KeyName
 )
 
 // droppedKeys are source keys a single output file must not carry: those of
@@ -152,21 +150,26 @@ func openGGUFInput(path string, opts *QuantizeOptions) (*input, error) {
 }
 
 func ggufInput(m *gguf.Mapped, path string, opts *QuantizeOptions) (*input, error) {
-	arch, err := m.Str("general.architecture")
+	name, err := m.Str(arch.KeyArchitecture)
 	if err != nil {
 		return nil, fmt.Errorf("quant: %s: %w", path, err)
 	}
-	if arch != "llama" && arch != "mistral" {
-		return nil, fmt.Errorf("quant: %s: architecture %q (want llama or mistral): %w", path, arch, ErrNotMistral)
+	if !arch.IsArchitecture(name) {
+		return nil, fmt.Errorf("quant: %s: architecture %q (want llama or mistral): %w", path, name, ErrNotMistral)
 	}
-	in := &input{layout: LayoutGGUF, inputs: []string{path}, close: m.Close}
+	p, err := arch.ReadGGUF(m.File)
+	if err != nil {
+		return nil, fmt.Errorf("quant: %s: %w", path, err)
+	}
+	in := &input{layout: LayoutGGUF, inputs: []string{path}, close: m.Close, model: newMixtureModel(p)}
+	contextKey := name + "." + arch.ParamContext.Name(arch.FormatGGUF)
 	for _, kv := range m.KV {
 		switch {
 		case droppedKeys[kv.Key]:
 			continue
 		case kv.Key == keyName && opts.Name != "":
 			kv.Value = gguf.String(opts.Name)
-		case kv.Key == arch+".context_length" && opts.ContextLength > 0:
+		case kv.Key == contextKey && opts.ContextLength > 0:
 			kv.Value = gguf.Uint32(uint32(opts.ContextLength))
 		}
 		in.kv = append(in.kv, kv)
@@ -174,33 +177,12 @@ func ggufInput(m *gguf.Mapped, path string, opts *QuantizeOptions) (*input, erro
 	if _, ok := m.Lookup(keyName); !ok && opts.Name != "" {
 		in.kv = append(in.kv, gguf.KV{Key: keyName, Value: gguf.String(opts.Name)})
 	}
-
-	if len(m.Tensors) == 0 {
-		return nil, fmt.Errorf("quant: %s: %w", path, errNoTensors)
-	}
-	maxBlock := -1
 	for _, ti := range m.Tensors {
 		t := inputTensor{name: ti.Name, shape: ti.Shape, typ: ti.Type, data: m.TensorData(ti)}
 		if t.typ != gguf.TypeF32 && !ggml.Computable(t.typ) {
 			return nil, &TensorError{Name: ti.Name, Reason: fmt.Sprintf("type %v cannot be decoded", ti.Type), Err: ErrUnsupported}
 		}
-		if _, b := roleOf(t.name); b > maxBlock {
-			maxBlock = b
-		}
-		in.model.hasOutput = in.model.hasOutput || t.name == outputName
 		in.tensors = append(in.tensors, t)
-	}
-	// The rules count layers from the hyper-parameters, as llama.cpp does;
-	// the tensor names stand in when the key is missing.
-	in.model.layers = maxBlock + 1
-	if n, err := m.Uint(arch + ".block_count"); err == nil {
-		in.model.layers = int(n)
-	}
-	in.model.gqa = 1
-	heads, errH := m.Uint(arch + ".attention.head_count")
-	kvHeads, errKV := m.Uint(arch + ".attention.head_count_kv")
-	if errH == nil && errKV == nil && kvHeads > 0 {
-		in.model.gqa = int(heads / kvHeads)
 	}
 	return in, nil
 }
@@ -213,6 +195,3 @@ func quantizedType(t gguf.Type) bool {
 	}
 	return true
 }
-
-// errNoTensors is returned for a GGUF file without tensors.
-var errNoTensors = errors.New("no tensors")

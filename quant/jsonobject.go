@@ -59,15 +59,6 @@ func (o *jsonObject) int(key string) (v int, ok bool, err error) {
 	return int(n), true, nil
 }
 
-// requiredInt returns an integer field that must be present.
-func (o *jsonObject) requiredInt(key string) (int, error) {
-	v, ok, err := o.int(key)
-	if err == nil && !ok {
-		err = o.errorf(key, nil, "missing")
-	}
-	return v, err
-}
-
 // float returns a number field; ok is false when it is absent or null.
 func (o *jsonObject) float(key string) (v float64, ok bool, err error) {
 	raw, ok := o.raw(key)

@@ -1,15 +1,15 @@
 package quant
 
 import (
+	"slices"
+
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/mistral/arch"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 
-// GGUF metadata values fixed for Mistral models.
-const (
-	ggufArchitecture  = "llama" // what converters write for Mistral 7B
-	ggufTokenizerType = "llama" // SentencePiece
-)
+// ggufTokenizerType is tokenizer.ggml.model for a SentencePiece model.
+const ggufTokenizerType = "llama"
 
 // The file types (general.file_type) of the float conversions.
 var fileTypes = map[gguf.Type]FileType{
@@ -19,29 +19,14 @@ var fileTypes = map[gguf.Type]FileType{
 }
 
 // metadata returns the GGUF metadata of the model: general.*, the llama.*
-// hyper-parameters, the tokenizer and the chat template, with the keys and
-// value types that llama.cpp's converter writes.
+// hyper-parameters (arch.Params.KV), the tokenizer and the chat template,
+// with the keys and value types that llama.cpp's converter writes.
 func (s *source) metadata(name string, fileType FileType) []gguf.KV {
-	p := &s.params
-	arch := func(key string) string { return ggufArchitecture + "." + key }
-	kv := []gguf.KV{
-		{Key: "general.architecture", Value: gguf.String(ggufArchitecture)},
-		{Key: "general.name", Value: gguf.String(name)},
-		{Key: "general.file_type", Value: gguf.Uint32(uint32(fileType))},
-		{Key: arch("context_length"), Value: gguf.Uint32(uint32(p.ContextLength))},
-		{Key: arch("embedding_length"), Value: gguf.Uint32(uint32(p.EmbeddingLength))},
-		{Key: arch("block_count"), Value: gguf.Uint32(uint32(p.BlockCount))},
-		{Key: arch("feed_forward_length"), Value: gguf.Uint32(uint32(p.FeedForwardLength))},
-		{Key: arch("rope.dimension_count"), Value: gguf.Uint32(uint32(p.HeadDim))},
-		{Key: arch("attention.head_count"), Value: gguf.Uint32(uint32(p.HeadCount))},
-		{Key: arch("attention.head_count_kv"), Value: gguf.Uint32(uint32(p.HeadCountKV))},
-		{Key: arch("attention.layer_norm_rms_epsilon"), Value: gguf.Float32(float32(p.RMSNormEps))},
-		{Key: arch("rope.freq_base"), Value: gguf.Float32(float32(p.RopeFreqBase))},
-	}
-	if p.SlidingWindow > 0 {
-		kv = append(kv, gguf.KV{Key: arch("attention.sliding_window"), Value: gguf.Uint32(uint32(p.SlidingWindow))})
-	}
-	kv = append(kv, gguf.KV{Key: arch("vocab_size"), Value: gguf.Uint32(uint32(p.VocabSize))})
+	p := s.params
+	p.Name = name
+	kv := p.KV()
+	at := slices.IndexFunc(kv, func(e gguf.KV) bool { return e.Key == arch.KeyName }) + 1
+	kv = slices.Insert(kv, max(at, 1), gguf.KV{Key: keyFileType, Value: gguf.Uint32(uint32(fileType))})
 	return append(kv, s.tokenizerMetadata()...)
 }
 

@@ -1,10 +1,8 @@
 package quant
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/mistral/arch"
 )
 
 // The mixtures of the named quantisations.
@@ -31,66 +29,16 @@ import (
 //     blocks of about the same size (fallbackTypes), and to F16 when even
 //     that does not fit.
 
-// weightRole classifies the 2-D weights of a Mistral model for the rules.
-type weightRole int
-
-const (
-	roleOther weightRole = iota
-	roleTokenEmbd
-	roleOutput
-	roleAttnQ
-	roleAttnK
-	roleAttnV
-	roleAttnOutput
-	roleFFNGate
-	roleFFNUp
-	roleFFNDown
-)
-
-// blockRoleNames maps the middle part of "blk.N.NAME.weight" to its role.
-var blockRoleNames = map[string]weightRole{
-	"attn_q":      roleAttnQ,
-	"attn_k":      roleAttnK,
-	"attn_v":      roleAttnV,
-	"attn_output": roleAttnOutput,
-	"ffn_gate":    roleFFNGate,
-	"ffn_up":      roleFFNUp,
-	"ffn_down":    roleFFNDown,
-}
-
-// roleOf returns the role of a GGUF tensor name and its block (-1 outside
-// the blocks).
-func roleOf(name string) (weightRole, int) {
-	switch name {
-	case "token_embd.weight":
-		return roleTokenEmbd, -1
-	case outputName:
-		return roleOutput, -1
-	}
-	rest, ok := strings.CutPrefix(name, "blk.")
-	if !ok {
-		return roleOther, -1
-	}
-	num, rest, ok := strings.Cut(rest, ".")
-	if !ok {
-		return roleOther, -1
-	}
-	block, err := strconv.Atoi(num)
-	if err != nil || block < 0 {
-		return roleOther, -1
-	}
-	kind, ok := strings.CutSuffix(rest, ".weight")
-	if !ok {
-		return roleOther, block
-	}
-	return blockRoleNames[kind], block
-}
-
 // mixtureModel is what the rules need to know of the model.
 type mixtureModel struct {
 	layers    int  // number of blocks
 	gqa       int  // query heads per key/value head
 	hasOutput bool // the file has output.weight (else token_embd serves as the output)
+}
+
+// newMixtureModel returns what the rules know of a model of parameters p.
+func newMixtureModel(p arch.Params) mixtureModel {
+	return mixtureModel{layers: p.Layers, gqa: p.Group(), hasOutput: !p.TiedEmbeddings}
 }
 
 // layerRule decides from the layer (and the model) whether a rule applies.
@@ -127,7 +75,7 @@ func gqaAtLeast(k int) layerRule {
 // the layers where when holds. For a role and a file type, the first rule
 // that holds wins; when none does, the tensor gets the base type.
 type mixtureRule struct {
-	role weightRole
+	role arch.Role
 	ft   FileType
 	when layerRule
 	use  gguf.Type
@@ -139,28 +87,28 @@ type mixtureRule struct {
 var mixtureRules = []mixtureRule{
 	// attn_v: the values, small under grouped-query attention, cheap to
 	// favour.
-	{roleAttnV, FileTypeQ2_K, gqaAtLeast(4), gguf.TypeQ4_K},
-	{roleAttnV, FileTypeQ2_K, allLayers, gguf.TypeQ3_K},
-	{roleAttnV, FileTypeQ3_K_M, firstLayers(2), gguf.TypeQ5_K},
-	{roleAttnV, FileTypeQ3_K_M, allLayers, gguf.TypeQ4_K},
-	{roleAttnV, FileTypeQ3_K_L, allLayers, gguf.TypeQ5_K},
-	{roleAttnV, FileTypeQ4_K_S, firstLayers(4), gguf.TypeQ5_K},
-	{roleAttnV, FileTypeQ4_K_M, moreBitsLayers, gguf.TypeQ6_K},
-	{roleAttnV, FileTypeQ5_K_M, moreBitsLayers, gguf.TypeQ6_K},
+	{arch.AttnV, FileTypeQ2_K, gqaAtLeast(4), gguf.TypeQ4_K},
+	{arch.AttnV, FileTypeQ2_K, allLayers, gguf.TypeQ3_K},
+	{arch.AttnV, FileTypeQ3_K_M, firstLayers(2), gguf.TypeQ5_K},
+	{arch.AttnV, FileTypeQ3_K_M, allLayers, gguf.TypeQ4_K},
+	{arch.AttnV, FileTypeQ3_K_L, allLayers, gguf.TypeQ5_K},
+	{arch.AttnV, FileTypeQ4_K_S, firstLayers(4), gguf.TypeQ5_K},
+	{arch.AttnV, FileTypeQ4_K_M, moreBitsLayers, gguf.TypeQ6_K},
+	{arch.AttnV, FileTypeQ5_K_M, moreBitsLayers, gguf.TypeQ6_K},
 
 	// ffn_down: the feed-forward output, the most sensitive large matrix.
-	{roleFFNDown, FileTypeQ2_K, allLayers, gguf.TypeQ3_K},
-	{roleFFNDown, FileTypeQ3_K_M, firstFraction(16), gguf.TypeQ5_K},
-	{roleFFNDown, FileTypeQ3_K_M, allLayers, gguf.TypeQ4_K},
-	{roleFFNDown, FileTypeQ3_K_L, allLayers, gguf.TypeQ5_K},
-	{roleFFNDown, FileTypeQ4_K_S, firstFraction(8), gguf.TypeQ5_K},
-	{roleFFNDown, FileTypeQ4_K_M, moreBitsLayers, gguf.TypeQ6_K},
-	{roleFFNDown, FileTypeQ5_K_M, moreBitsLayers, gguf.TypeQ6_K},
+	{arch.FFNDown, FileTypeQ2_K, allLayers, gguf.TypeQ3_K},
+	{arch.FFNDown, FileTypeQ3_K_M, firstFraction(16), gguf.TypeQ5_K},
+	{arch.FFNDown, FileTypeQ3_K_M, allLayers, gguf.TypeQ4_K},
+	{arch.FFNDown, FileTypeQ3_K_L, allLayers, gguf.TypeQ5_K},
+	{arch.FFNDown, FileTypeQ4_K_S, firstFraction(8), gguf.TypeQ5_K},
+	{arch.FFNDown, FileTypeQ4_K_M, moreBitsLayers, gguf.TypeQ6_K},
+	{arch.FFNDown, FileTypeQ5_K_M, moreBitsLayers, gguf.TypeQ6_K},
 
 	// attn_output: one step up in the smaller K mixtures.
-	{roleAttnOutput, FileTypeQ2_K, allLayers, gguf.TypeQ3_K},
-	{roleAttnOutput, FileTypeQ3_K_M, allLayers, gguf.TypeQ4_K},
-	{roleAttnOutput, FileTypeQ3_K_L, allLayers, gguf.TypeQ5_K},
+	{arch.AttnOutput, FileTypeQ2_K, allLayers, gguf.TypeQ3_K},
+	{arch.AttnOutput, FileTypeQ3_K_M, allLayers, gguf.TypeQ4_K},
+	{arch.AttnOutput, FileTypeQ3_K_L, allLayers, gguf.TypeQ5_K},
 }
 
 // fallbackTypes gives, for the types of 256-element blocks, a type of
@@ -184,8 +132,8 @@ func (ft FileType) tensorType(name string, rowLen int64, m mixtureModel) (typ gg
 		return base, false
 	}
 	typ = base
-	role, layer := roleOf(name)
-	if role == roleOutput || (role == roleTokenEmbd && !m.hasOutput) {
+	role, layer := arch.RoleOf(name)
+	if role == arch.Output || (role == arch.TokenEmbd && !m.hasOutput) {
 		switch {
 		case rowLen%int64(base.BlockSize()) != 0:
 			typ = gguf.TypeQ8_0

@@ -56,7 +56,7 @@ func (sm syntheticModel) write(t testing.TB, path string) {
 	vector := func(name string) tensor { return tensor{name, []int64{int64(sm.dim)}} }
 	ts := []tensor{matrix("token_embd.weight", sm.dim), vector("output_norm.weight")}
 	if !sm.tied {
-		ts = append(ts, matrix(outputName, sm.dim))
+		ts = append(ts, matrix("output.weight", sm.dim))
 	}
 	for b := range sm.layers {
 		name := func(s string) string { return fmt.Sprintf("blk.%d.%s.weight", b, s) }

@@ -63,7 +63,7 @@ func TestMixtureMistral7B(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.ft.String(), func(t *testing.T) {
-			out, fb := tt.ft.tensorType(outputName, dim, mistral7BMix)
+			out, fb := tt.ft.tensorType("output.weight", dim, mistral7BMix)
 			assert.Equal(t, tt.output, out, "output")
 			assert.False(t, fb)
 			embd, _ := tt.ft.tensorType("token_embd.weight", dim, mistral7BMix)
@@ -118,29 +118,6 @@ func TestMixtureFallbacks(t *testing.T) {
 	tied := mixtureModel{layers: 32, gqa: 4}
 	got, _ := FileTypeQ4_K_M.tensorType("token_embd.weight", 4096, tied)
 	assert.Equal(t, gguf.TypeQ6_K, got)
-}
-
-func TestRoleOf(t *testing.T) {
-	for name, want := range map[string]struct {
-		role  weightRole
-		block int
-	}{
-		"token_embd.weight":         {roleTokenEmbd, -1},
-		"output.weight":             {roleOutput, -1},
-		"output_norm.weight":        {roleOther, -1},
-		"blk.12.attn_v.weight":      {roleAttnV, 12},
-		"blk.0.ffn_down.weight":     {roleFFNDown, 0},
-		"blk.3.attn_norm.weight":    {roleOther, 3},
-		"blk.x.attn_v.weight":       {roleOther, -1},
-		"blk.-1.attn_v.weight":      {roleOther, -1},
-		"blk.2.attn_v.bias":         {roleOther, 2},
-		"blk.2.attn_output.weight":  {roleAttnOutput, 2},
-		"blk.2.ffn_gate_inp.weight": {roleOther, 2},
-	} {
-		role, block := roleOf(name)
-		assert.Equal(t, want.role, role, name)
-		assert.Equal(t, want.block, block, name)
-	}
 }
 
 func TestWithFileType(t *testing.T) {

@@ -127,9 +127,11 @@ func (r *QuantizeResult) BitsPerWeight() float64 {
 // any other file at dst is replaced.
 //
 // Errors are those of Convert for a folder, errors of package gguf for a
-// malformed GGUF file, errors wrapping ErrUnsupported for an invalid type,
-// ErrNotMistral for a GGUF file of another architecture, *TensorError for a
-// tensor that cannot be decoded or holds non-finite values, or ctx.Err().
+// malformed GGUF file, an *arch.ParamError for a GGUF file whose
+// hyper-parameters cannot be right, errors wrapping ErrUnsupported for an
+// invalid type, ErrNotMistral for a GGUF file of another architecture,
+// *TensorError for a tensor that cannot be decoded or holds non-finite
+// values, or ctx.Err().
 func Quantize(ctx context.Context, src, dst string, opts QuantizeOptions) (*QuantizeResult, error) {
 	if !opts.Type.Valid() {
 		return nil, fmt.Errorf("quant: quantize: unknown quantisation type %v: %w", opts.Type, ErrUnsupported)

@@ -67,7 +67,7 @@ func TestConvertConsolidatedMatchesReference(t *testing.T) {
 	_, dst, res, err := convertInto(t, src, ConvertOptions{Type: gguf.TypeF16, Name: refName, ContextLength: 4096})
 	require.NoError(t, err)
 	assert.Equal(t, LayoutConsolidated, res.Layout)
-	assert.Equal(t, 10000.0, res.Params.RopeFreqBase, "rope_theta from params.json")
+	assert.Equal(t, 10000.0, res.Params.RopeBase, "rope_theta from params.json")
 	assertSameAsReference(t, openGGUF(t, dst), openGGUF(t, refV1))
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/gomistral/gomistral/mistral/arch"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 	"github.com/gomistral/gomistral/quant/safetensors"
 )
@@ -26,7 +27,7 @@ const (
 type source struct {
 	dir       string
 	layout    Layout
-	params    Params
+	params    arch.Params
 	tokenizer *tokenizer.Tokenizer
 	tensors   []sourceTensor // in the order they are written
 	inputs    []string       // every file read, for the overwrite check
@@ -102,8 +103,8 @@ func (s *source) loadTokenizer() error {
 	if err != nil {
 		return fmt.Errorf("quant: %s: %w", path, err)
 	}
-	if tok.Len() != s.params.VocabSize {
-		return fmt.Errorf("quant: %s has %d pieces, but the model's vocabulary size is %d", path, tok.Len(), s.params.VocabSize)
+	if tok.Len() != s.params.Vocab {
+		return fmt.Errorf("quant: %s has %d pieces, but the model's vocabulary size is %d", path, tok.Len(), s.params.Vocab)
 	}
 	s.tokenizer = tok
 	return nil
@@ -116,7 +117,7 @@ func (s *source) planTensors() error {
 	for _, pt := range tensorPlan(s.layout, &s.params) {
 		t, ok := s.set.Tensor(pt.source)
 		if !ok {
-			if pt.gguf == outputName && s.params.TiedEmbeddings {
+			if pt.Role == arch.Output && s.params.TiedEmbeddings {
 				continue // llama.cpp falls back on token_embd
 			}
 			return &TensorError{Name: pt.source, Reason: "missing from the model files"}
@@ -128,7 +129,7 @@ func (s *source) planTensors() error {
 		if !slices.Equal(t.Shape, pt.shape) {
 			return &TensorError{Name: pt.source, Reason: fmt.Sprintf("shape %v, but the configuration implies %v", t.Shape, pt.shape)}
 		}
-		s.tensors = append(s.tensors, sourceTensor{name: pt.gguf, shape: reversed(t.Shape), src: t, ropeHeads: pt.ropeHeads})
+		s.tensors = append(s.tensors, sourceTensor{name: pt.Name, shape: pt.Shape, src: t, ropeHeads: pt.ropeHeads})
 	}
 	var extra []string
 	for _, t := range s.set.Tensors() {
@@ -138,22 +139,13 @@ func (s *source) planTensors() error {
 	}
 	if len(extra) > 0 {
 		sort.Strings(extra)
-		return &TensorError{Name: extra[0], Reason: fmt.Sprintf("not part of a Mistral model of %d layers (%d such tensors)", s.params.BlockCount, len(extra))}
+		return &TensorError{Name: extra[0], Reason: fmt.Sprintf("not part of a Mistral model of %d layers (%d such tensors)", s.params.Layers, len(extra))}
 	}
 	return nil
 }
 
 // floatDTypes are the source types that convert.
 var floatDTypes = map[safetensors.DType]bool{safetensors.F32: true, safetensors.F16: true, safetensors.BF16: true}
-
-// reversed returns a PyTorch shape in GGML order.
-func reversed(shape []int64) []int64 {
-	out := make([]int64, len(shape))
-	for i, d := range shape {
-		out[len(shape)-1-i] = d
-	}
-	return out
-}
 
 // exists reports whether path names an existing file or folder.
 func exists(path string) bool {

@@ -56,8 +56,8 @@ func TestConvertV3AgainstLlamaCpp(t *testing.T) {
 	src := shared(t, "tiny-mistral-v3")
 	_, dst, res, err := convertInto(t, src, ConvertOptions{Type: gguf.TypeF16, Name: refName})
 	require.NoError(t, err)
-	assert.Equal(t, 1e6, res.Params.RopeFreqBase)
-	assert.Equal(t, 96, res.Params.SlidingWindow)
+	assert.Equal(t, 1e6, res.Params.RopeBase)
+	assert.Equal(t, 96, res.Params.Window)
 	got := openGGUF(t, dst)
 	tmpl, _ := got.Lookup("tokenizer.chat_template")
 	assert.Equal(t, gguf.String(ChatTemplateV3), tmpl, "[INST] is a control token of the v3 tokenizer")
@@ -110,7 +110,7 @@ func TestConvertV3AgainstLlamaCpp(t *testing.T) {
 		identity := func(r int) int { return r }
 		assert.LessOrEqual(t, q8Excess(ours, rows, cols, identity, ref.TensorData(rt)), 0.0, rt.Name)
 
-		heads := map[string]int{"attn_q": res.Params.HeadCount, "attn_k": res.Params.HeadCountKV}[ggufRole(rt.Name)]
+		heads := map[string]int{"attn_q": res.Params.Heads, "attn_k": res.Params.KVHeads}[ggufRole(rt.Name)]
 		if heads == 0 {
 			continue
 		}

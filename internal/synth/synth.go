@@ -19,27 +19,23 @@ import (
 
 	"github.com/gomistral/gomistral/ggml"
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/mistral/arch"
 	"github.com/gomistral/gomistral/mistral/models"
 )
 
-// Shape is a Mistral model's shape.
-type Shape struct {
-	Name    string
-	Layers  int
-	Dim     int
-	FFN     int
-	Heads   int
-	KVHeads int
-	Window  int
-	Context int
-}
-
 // Mistral7B is Mistral 7B v0.1's shape (vocabulary 32,000).
-var Mistral7B = Shape{Name: "mistral-7b-shape", Layers: 32, Dim: 4096, FFN: 14336, Heads: 32, KVHeads: 8, Window: 4096, Context: 32768}
+var Mistral7B = arch.Params{Name: "mistral-7b-shape", Vocab: 32000, Dim: 4096, Layers: 32, Heads: 32, KVHeads: 8,
+	HeadDim: 128, FFN: 14336, RopeDims: 128, RopeBase: 10000, NormEps: 1e-5, ContextLength: 32768,
+	Window: 4096, WindowSource: arch.WindowFile}
 
 // Mistral7BWidth4 is Mistral 7B's width with 4 layers: each layer costs what
 // one of the real model's does, so long contexts are measurable on 2 cores.
-var Mistral7BWidth4 = Shape{Name: "mistral-7b-width-4-layers", Layers: 4, Dim: 4096, FFN: 14336, Heads: 32, KVHeads: 8, Window: 4096, Context: 32768}
+var Mistral7BWidth4 = withLayers(Mistral7B, "mistral-7b-width-4-layers", 4)
+
+func withLayers(p arch.Params, name string, layers int) arch.Params {
+	p.Name, p.Layers = name, layers
+	return p
+}
 
 // Types decides the type of each matrix of a synthetic model (norms are
 // always F32): Label names the file type (e.g. "Q4_K_M"), TypeOf gives the
@@ -54,15 +50,15 @@ func Uniform(t ggml.Type) Types {
 	return Types{Label: strings.ToUpper(t.String()), TypeOf: func(string, int64) ggml.Type { return t }}
 }
 
-func (ts Types) of(name string, rowLen int64) ggml.Type {
-	if strings.HasSuffix(name, "_norm.weight") {
+func (ts Types) of(t arch.Tensor) ggml.Type {
+	if t.Role.Norm() {
 		return ggml.F32
 	}
-	return ts.TypeOf(name, rowLen)
+	return ts.TypeOf(t.Name, t.Shape[0])
 }
 
 // Path returns where File caches the model of shape s and types ts.
-func Path(s Shape, ts Types) (string, error) {
+func Path(s arch.Params, ts Types) (string, error) {
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		dir = os.TempDir()
@@ -74,7 +70,7 @@ func Path(s Shape, ts Types) (string, error) {
 // the types ts gives, writing it (streamed, tensor by tensor, through a
 // temporary file) the first time. progress, if not nil, receives bytes
 // written and the total.
-func File(ctx context.Context, s Shape, ts Types, progress func(done, total int64)) (string, error) {
+func File(ctx context.Context, s arch.Params, ts Types, progress func(done, total int64)) (string, error) {
 	path, err := Path(s, ts)
 	if err != nil {
 		return "", err
@@ -100,34 +96,21 @@ func File(ctx context.Context, s Shape, ts Types, progress func(done, total int6
 	return path, os.Rename(tmp.Name(), path)
 }
 
-// Write streams a synthetic model to w.
-func Write(ctx context.Context, w io.Writer, s Shape, ts Types, progress func(done, total int64)) error {
+// Write streams a synthetic model of shape s to w. The shape must be valid
+// (arch.Params.Validate) and have the vocabulary of the shipped tokenizer,
+// 32,000 pieces.
+func Write(ctx context.Context, w io.Writer, s arch.Params, ts Types, progress func(done, total int64)) error {
+	if err := s.Validate(); err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
 	kv, err := metadata(s, ts.Label)
 	if err != nil {
 		return err
 	}
-	const vocab = 32000
-	d, hd := int64(s.Dim), int64(s.Dim/s.Heads)
-	kvd := hd * int64(s.KVHeads)
 	var tensors []gguf.TensorInfo
-	add := func(name string, shape ...int64) {
-		tensors = append(tensors, gguf.TensorInfo{Name: name, Type: ts.of(name, shape[0]), Shape: shape})
+	for _, t := range arch.Tensors(s) {
+		tensors = append(tensors, gguf.TensorInfo{Name: t.Name, Type: ts.of(t), Shape: t.Shape})
 	}
-	add("token_embd.weight", d, vocab)
-	for i := 0; i < s.Layers; i++ {
-		b := fmt.Sprintf("blk.%d.", i)
-		add(b+"attn_norm.weight", d)
-		add(b+"attn_q.weight", d, d)
-		add(b+"attn_k.weight", d, kvd)
-		add(b+"attn_v.weight", d, kvd)
-		add(b+"attn_output.weight", d, d)
-		add(b+"ffn_norm.weight", d)
-		add(b+"ffn_gate.weight", d, int64(s.FFN))
-		add(b+"ffn_up.weight", d, int64(s.FFN))
-		add(b+"ffn_down.weight", int64(s.FFN), d)
-	}
-	add("output_norm.weight", d)
-	add("output.weight", d, vocab)
 	gw, err := gguf.NewWriter(w, kv, tensors, gguf.WriterOptions{})
 	if err != nil {
 		return err
@@ -216,7 +199,7 @@ func f32Bytes(v []float32) []byte {
 // metadata is the llama-architecture metadata of shape s, with Mistral's
 // tokenizer (taken from the shipped tiny model, which has the same
 // 32,000-token vocabulary as Mistral 7B v0.1).
-func metadata(s Shape, label string) ([]gguf.KV, error) {
+func metadata(s arch.Params, label string) ([]gguf.KV, error) {
 	path, err := models.TinyPath()
 	if err != nil {
 		return nil, err
@@ -226,21 +209,16 @@ func metadata(s Shape, label string) ([]gguf.KV, error) {
 		return nil, err
 	}
 	defer tiny.Close()
-	sum := sha256.Sum256([]byte(fmt.Sprint(s, label)))
-	kv := []gguf.KV{
-		{Key: "general.architecture", Value: gguf.String("llama")},
-		{Key: "general.name", Value: gguf.String(s.Name + " (random weights " + hex.EncodeToString(sum[:4]) + ")")},
-		{Key: "llama.context_length", Value: gguf.Uint32(uint32(s.Context))},
-		{Key: "llama.embedding_length", Value: gguf.Uint32(uint32(s.Dim))},
-		{Key: "llama.block_count", Value: gguf.Uint32(uint32(s.Layers))},
-		{Key: "llama.feed_forward_length", Value: gguf.Uint32(uint32(s.FFN))},
-		{Key: "llama.rope.dimension_count", Value: gguf.Uint32(uint32(s.Dim / s.Heads))},
-		{Key: "llama.attention.head_count", Value: gguf.Uint32(uint32(s.Heads))},
-		{Key: "llama.attention.head_count_kv", Value: gguf.Uint32(uint32(s.KVHeads))},
-		{Key: "llama.attention.layer_norm_rms_epsilon", Value: gguf.Float32(1e-5)},
-		{Key: "llama.rope.freq_base", Value: gguf.Float32(10000)},
-		{Key: "llama.attention.sliding_window", Value: gguf.Uint32(uint32(s.Window))},
+	pieces, err := tiny.Strings("tokenizer.ggml.tokens")
+	if err != nil {
+		return nil, err
 	}
+	if len(pieces) != s.Vocab {
+		return nil, fmt.Errorf("synth: a vocabulary of %d, but the shipped tokenizer has %d pieces", s.Vocab, len(pieces))
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprint(s, label)))
+	s.Name += " (random weights " + hex.EncodeToString(sum[:4]) + ")"
+	kv := s.KV()
 	for _, e := range tiny.KV {
 		if strings.HasPrefix(e.Key, "tokenizer.") {
 			kv = append(kv, e)

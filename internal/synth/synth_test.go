@@ -10,10 +10,12 @@ import (
 
 	"github.com/gomistral/gomistral/ggml"
 	"github.com/gomistral/gomistral/ggml/gguf"
+	"github.com/gomistral/gomistral/mistral/arch"
 )
 
 func TestWriteSmallShape(t *testing.T) {
-	s := Shape{Name: "small", Layers: 2, Dim: 256, FFN: 512, Heads: 4, KVHeads: 2, Window: 64, Context: 512}
+	s := arch.Params{Name: "small", Vocab: 32000, Layers: 2, Dim: 256, FFN: 512, Heads: 4, KVHeads: 2, HeadDim: 64, RopeDims: 64,
+		RopeBase: 10000, NormEps: 1e-5, Window: 64, ContextLength: 512}
 	var buf bytes.Buffer
 	require.NoError(t, Write(context.Background(), &buf, s, Uniform(ggml.Q4_0), nil))
 	f, err := gguf.Decode(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
