@@ -20,6 +20,7 @@ const (
 	RoleSystem    = tokenizer.RoleSystem
 	RoleUser      = tokenizer.RoleUser
 	RoleAssistant = tokenizer.RoleAssistant
+	RoleTool      = tokenizer.RoleTool // the results of a tool call (Message.ToolCallID)
 )
 
 // GuardrailPrompt is the system prompt that the Mistral 7B paper (Jiang et
@@ -54,28 +55,42 @@ type chatTurn struct {
 	ids []int32
 }
 
-// Chat answers the conversation msgs (ending with a user message) in the
-// model's instruct format, streaming the answer like Generate. The session
-// keeps what it computed: when the next call's conversation extends this
-// one (the answer appended as an assistant message, then a new user
-// message), only the new messages are computed, not the history. Any other
-// conversation works too; Prefill's rules decide what is recomputed.
+// Chat answers the conversation msgs (ending with a user message, or with
+// the results of the tools the model called) in the model's instruct
+// format, streaming the answer like Generate: text, or with
+// GenerateConfig.Tools, calls of tools (see there). The session keeps what
+// it computed: when the next call's conversation extends this one (the
+// answer appended as an assistant message, then new messages), only the
+// new messages are computed, not the history. Any other conversation works
+// too; Prefill's rules decide what is recomputed. A conversation the format
+// cannot write is a *tokenizer.ChatError (a tool it cannot write, a
+// *tokenizer.ToolError).
 func (s *Session) Chat(ctx context.Context, msgs []Message, cfg GenerateConfig) iter.Seq2[Token, error] {
 	return func(yield func(Token, error) bool) {
 		s.enter()
 		defer s.leave()
+		fail := func(err error) { yield(Token{}, fmt.Errorf("mistral: chat: %w", err)) }
 		if err := cfg.Validate(); err != nil {
-			yield(Token{}, fmt.Errorf("mistral: chat: %w", err))
+			fail(err)
 			return
 		}
-		if len(msgs) == 0 || msgs[len(msgs)-1].Role != RoleUser {
-			yield(Token{}, fmt.Errorf("mistral: chat: the conversation must end with a user message"))
-			return
-		}
-		turns, err := s.m.tok.EncodeChatTurns(msgs, tokenizer.ChatOptions{})
+		turns, err := s.m.tok.EncodeChatTurns(msgs, tokenizer.ChatOptions{Tools: cfg.Tools})
 		if err != nil {
-			yield(Token{}, fmt.Errorf("mistral: chat: %w", err))
+			fail(err)
 			return
+		}
+		if last := msgs[len(msgs)-1]; last.Role != RoleUser && last.Role != RoleTool {
+			fail(&tokenizer.ChatError{Index: len(msgs) - 1,
+				Reason: fmt.Sprintf("the conversation must end with a user message or tool results, not with one of role %q", last.Role)})
+			return
+		}
+		if len(cfg.Tools) > 0 && cfg.ToolChoice.Mode != ToolNone {
+			// Refuse tools whose parameters are no schema we compile
+			// before computing anything.
+			if _, err := s.m.callsGrammar(cfg.Tools, cfg.ToolChoice); err != nil {
+				fail(err)
+				return
+			}
 		}
 		// Answers the session generated keep the ids it chose.
 		var ids []int32
@@ -88,7 +103,7 @@ func (s *Session) Chat(ctx context.Context, msgs []Message, cfg GenerateConfig) 
 			ids = append(ids, t...)
 		}
 		if err := s.prefill(ctx, ids); err != nil {
-			yield(Token{}, fmt.Errorf("mistral: chat: %w", err))
+			fail(err)
 			return
 		}
 		s.chat = s.chat[:0]
@@ -96,18 +111,21 @@ func (s *Session) Chat(ctx context.Context, msgs []Message, cfg GenerateConfig) 
 			s.chat = append(s.chat, chatTurn{msg: m, ids: turns[i+1]})
 		}
 		var text strings.Builder
+		var calls []ToolCall
 		start := len(s.tokens)
 		eos := s.m.tok.EOS()
 		s.generate(ctx, cfg, func(t Token, err error) bool {
 			text.WriteString(t.Text)
+			calls = append(calls, t.ToolCalls...)
 			return yield(t, err)
 		})
-		// Record the answer, closed by EOS as the template closes answers.
+		// Record the answer, closed by EOS as the format closes answers.
 		answer := append([]int32(nil), s.tokens[start:]...)
 		if len(answer) == 0 || answer[len(answer)-1] != eos {
 			answer = append(answer, eos)
 		}
-		s.chat = append(s.chat, chatTurn{msg: Message{Role: RoleAssistant, Content: text.String()}, ids: answer})
+		msg := Message{Role: RoleAssistant, Content: text.String(), ToolCalls: calls}
+		s.chat = append(s.chat, chatTurn{msg: msg, ids: answer})
 	}
 }
 

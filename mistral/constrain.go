@@ -2,6 +2,7 @@ package mistral
 
 import (
 	"errors"
+	"slices"
 	"sync"
 
 	"github.com/gomistral/gomistral/mistral/grammar"
@@ -64,7 +65,9 @@ type grammarStage struct {
 	mask    grammar.Mask
 	eos     int32
 	byBytes map[string]int32
-	forced  int32 // when >= 0, the only candidate (finishing within the budget)
+	forced  int32   // when >= 0, the only candidate (finishing within the budget)
+	banned  []int32 // tokens drawn at this step after which the text could not end in the budget
+	masked  bool    // mask holds the tokens allowed at this step
 	err     error
 }
 
@@ -73,11 +76,11 @@ type grammarStage struct {
 // for the structure a few more free tokens could open.
 const finishMargin = 16
 
-// plan decides, before a token is sampled with remaining tokens left in
-// the budget (0: no budget), whether the grammar's shortest completion must
-// be spelled from now on, and if so which token comes next.
+// plan starts a step: before a token is drawn with remaining tokens left in
+// the budget (0: no budget), it decides whether the grammar's shortest
+// completion must be spelled from now on, and if so which token comes next.
 func (g *grammarStage) plan(remaining int) {
-	g.forced = -1
+	g.forced, g.banned, g.masked = -1, g.banned[:0], false
 	if remaining <= 0 {
 		return
 	}
@@ -104,15 +107,67 @@ func (g *grammarStage) Apply(c *Candidates) {
 			return
 		}
 	}
-	clear(g.mask)
-	g.m.Allowed(g.mask)
-	if g.m.Complete() {
-		g.mask.Set(g.eos)
+	if !g.masked {
+		clear(g.mask)
+		g.m.Allowed(g.mask)
+		if g.m.Complete() {
+			g.mask.Set(g.eos)
+		}
+		if g.mask.Count() == 0 {
+			// Nothing can follow: end here and report it.
+			g.err = ErrGrammarStuck
+			g.mask.Set(g.eos)
+		}
+		g.masked = true
 	}
-	if g.mask.Count() == 0 {
-		// Nothing can follow: end here and report it.
-		g.err = ErrGrammarStuck
-		g.mask.Set(g.eos)
+	c.DeleteFunc(func(id int32, _ float32) bool { return !g.mask.Has(id) || slices.Contains(g.banned, id) })
+}
+
+// fits reports whether, after token id, the grammar's shortest completion
+// can still be spelled in left tokens (counting a token a byte, which any
+// vocabulary with byte tokens can do).
+func (g *grammarStage) fits(id int32, left int) bool {
+	if id == g.eos || g.forced >= 0 {
+		return true
 	}
-	c.DeleteFunc(func(id int32, _ float32) bool { return !g.mask.Has(id) })
+	m := g.m.Clone()
+	if m.Accept(id) != nil {
+		return true // not the budget's business
+	}
+	comp := m.Completion()
+	return comp != nil && len(comp) <= left
+}
+
+// maxBudgetDraws is how many tokens a step draws and refuses because the
+// text could not end in the budget after them before it spells the
+// shortest completion instead.
+const maxBudgetDraws = 8
+
+// refuse records that a token drawn at this step cannot be taken, for the
+// budget; after maxBudgetDraws of them, the step spells the shortest
+// completion.
+func (g *grammarStage) refuse(id int32) {
+	g.banned = append(g.banned, id)
+	if len(g.banned) < maxBudgetDraws {
+		return
+	}
+	comp := g.m.Completion()
+	switch {
+	case comp == nil:
+	case len(comp) == 0:
+		g.forced = g.eos
+	default:
+		for k := min(len(comp), 24); k > 0; k-- {
+			if id, ok := g.byBytes[string(comp[:k])]; ok && g.m.Allows(id) {
+				g.forced = id
+				return
+			}
+		}
+	}
+}
+
+// newGrammarStage returns a stage holding the output to g, from its start.
+func (m *model) newGrammarStage(g *grammar.Grammar) *grammarStage {
+	ix := m.grammarIndex(g)
+	return &grammarStage{m: ix.NewMatcher(), mask: grammar.NewMask(m.tok.Len()), eos: m.tok.EOS(), byBytes: m.grammars.byBytes}
 }

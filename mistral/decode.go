@@ -32,7 +32,8 @@ type generation struct {
 	cfg GenerateConfig
 
 	sampler *Sampler
-	gs      *grammarStage // nil without a grammar
+	gs      *grammarStage // the grammar in force: GenerateConfig.Grammar, or the calls'; nil without
+	tools   *toolGen      // nil without tools
 	lp      *logProbs     // nil without log-probabilities
 	dec     *tokenizer.Decoder
 	stops   stopMatcher
@@ -57,6 +58,36 @@ type DecodeStats struct {
 	Kept    int // draft tokens the sampler drew
 }
 
+// toolGen is the state of a generation with tools.
+type toolGen struct {
+	id      int32            // [TOOL_CALLS]
+	choice  ToolChoice       //
+	grammar *grammar.Grammar // of the calls (nil with ToolNone)
+	active  bool             // [TOOL_CALLS] was drawn: the calls are being written
+	text    []byte           // the calls so far
+}
+
+// gate is the generation's first sampler stage: it keeps [TOOL_CALLS] out,
+// or makes it the only candidate, as the tool choice says, then applies the
+// grammar in force.
+type gate struct{ g *generation }
+
+func (st gate) Apply(c *Candidates) {
+	g := st.g
+	if t := g.tools; t != nil && !t.active {
+		switch {
+		case t.choice.Mode == ToolNone || g.n > 0: // calls come first, or not at all
+			c.DeleteFunc(func(id int32, _ float32) bool { return id == t.id })
+		case t.choice.Mode != ToolAuto:
+			c.DeleteFunc(func(id int32, _ float32) bool { return id != t.id })
+			return
+		}
+	}
+	if g.gs != nil {
+		g.gs.Apply(c)
+	}
+}
+
 // drawn is a token the sampler drew, with what the stream reports of it.
 type drawn struct {
 	id      int32
@@ -68,10 +99,26 @@ func (s *Session) newGeneration(cfg GenerateConfig) (*generation, error) {
 	tok := s.m.tok
 	g := &generation{s: s, cfg: cfg, eos: tok.EOS(), dr: newDrafter()}
 	if cfg.Grammar != nil {
-		ix := s.m.grammarIndex(cfg.Grammar)
-		g.gs = &grammarStage{m: ix.NewMatcher(), mask: grammar.NewMask(tok.Len()), eos: tok.EOS(), byBytes: s.m.grammars.byBytes}
-		g.cfg.Stages = append([]Stage{g.gs}, cfg.Stages...)
+		g.gs = s.m.newGrammarStage(cfg.Grammar)
 	}
+	if len(cfg.Tools) > 0 || cfg.ToolChoice.Mode != ToolAuto {
+		id, ok := s.m.toolCalls()
+		if !ok && (len(cfg.Tools) > 0 || cfg.ToolChoice.Mode != ToolNone) {
+			return nil, fmt.Errorf("tools need the v3 tool tokens (Mistral 7B v0.3), which this vocabulary lacks: %w",
+				tokenizer.ErrUnsupported)
+		}
+		if ok {
+			g.tools = &toolGen{id: id, choice: cfg.ToolChoice}
+		}
+		if g.tools != nil && cfg.ToolChoice.Mode != ToolNone && len(cfg.Tools) > 0 {
+			cg, err := s.m.callsGrammar(cfg.Tools, cfg.ToolChoice)
+			if err != nil {
+				return nil, err
+			}
+			g.tools.grammar = cg
+		}
+	}
+	g.cfg.Stages = append([]Stage{gate{g}}, cfg.Stages...)
 	if cfg.LogProbs {
 		g.lp = &logProbs{top: cfg.TopLogProbs, texts: s.m.tokenTexts()}
 	}
@@ -200,14 +247,28 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 // decoding does: the grammar's budget plan, the sampler's stages and draw,
 // the grammar and the penalties told of the token, its log-probabilities.
 func (g *generation) draw(logits []float32) (drawn, error) {
-	if g.gs != nil && g.cfg.MaxTokens > 0 {
-		g.gs.plan(g.cfg.MaxTokens - g.n)
+	if g.gs != nil {
+		left := 0 // no budget
+		if g.cfg.MaxTokens > 0 {
+			left = g.cfg.MaxTokens - g.n
+		}
+		g.gs.plan(left)
 	}
 	id := g.sampler.Sample(logits)
+	// With a budget, a token after which the text could not end in time
+	// is refused and another drawn.
+	for g.gs != nil && g.cfg.MaxTokens > 0 && g.gs.err == nil && !g.gs.fits(id, g.cfg.MaxTokens-g.n-1) {
+		g.gs.refuse(id)
+		id = g.sampler.Sample(logits)
+	}
 	if g.gs != nil && g.gs.err != nil {
 		return drawn{}, g.gs.err
 	}
-	if g.gs != nil && id != g.eos {
+	if t := g.tools; t != nil && !t.active && id == t.id {
+		// The calls begin: their grammar is in force from here.
+		t.active = true
+		g.gs = g.s.m.newGrammarStage(t.grammar)
+	} else if g.gs != nil && id != g.eos {
 		if err := g.gs.m.Accept(id); err != nil {
 			return drawn{}, err
 		}
@@ -225,6 +286,9 @@ func (g *generation) draw(logits []float32) (drawn, error) {
 func (g *generation) emit(t drawn, yield func(Token, error) bool) bool {
 	g.n++
 	g.s.stats.Tokens++
+	if g.tools != nil && g.tools.active {
+		return g.emitCall(t, yield)
+	}
 	if t.id == g.eos && (!g.cfg.IgnoreEOS || g.gs != nil) {
 		yield(Token{ID: t.id, Text: g.flushText(), Stop: StopEOS, LogProb: t.logProb, TopLogProbs: t.top}, nil)
 		return true
@@ -245,6 +309,32 @@ func (g *generation) emit(t drawn, yield func(Token, error) bool) bool {
 	case g.cfg.MaxTokens > 0 && g.n == g.cfg.MaxTokens:
 		tok.Text += g.flushText()
 		tok.Stop = StopMaxTokens
+	}
+	return !yield(tok, nil) || tok.Stop != NotStopped
+}
+
+// emitCall streams a token of the calls (no text of the answer): the last
+// one, at EOS, when the grammar of the calls is done or at the budget's
+// end, carries the parsed calls.
+func (g *generation) emitCall(t drawn, yield func(Token, error) bool) bool {
+	tg := g.tools
+	tok := Token{ID: t.id, LogProb: t.logProb, TopLogProbs: t.top}
+	if t.id != tg.id && t.id != g.eos {
+		tg.text = append(tg.text, g.s.m.tokenTexts()[t.id]...)
+	}
+	budget := g.cfg.MaxTokens > 0 && g.n == g.cfg.MaxTokens
+	if t.id == g.eos || g.gs.m.Done() || budget {
+		tok.Stop = StopToolCalls
+		calls, err := parseCalls(tg.text)
+		switch {
+		case err == nil:
+			tok.ToolCalls = calls
+		case budget:
+			tok.Stop = StopMaxTokens // calls cut short by the budget
+		default:
+			g.fail(err, yield)
+			return true
+		}
 	}
 	return !yield(tok, nil) || tok.Stop != NotStopped
 }

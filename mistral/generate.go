@@ -58,6 +58,26 @@ type GenerateConfig struct {
 	// is not set.
 	NoDrafts bool
 
+	// Tools are the functions the model may call when it answers a Chat:
+	// they are written into the prompt (in the v3 instruct format, before
+	// the last user message), and when the model writes [TOOL_CALLS] what
+	// follows is held to a grammar of the calls: a JSON array of calls, each
+	// naming one of the tools, its arguments valid against that tool's
+	// Parameters (a JSON Schema of package grammar's supported set; another
+	// is a *tokenizer.ToolError naming the tool and the keyword), with a call
+	// id. The calls come, parsed, on the last Token (Stop StopToolCalls);
+	// the tokens that wrote them carry no Text. Tools need a vocabulary with
+	// the v3 tool tokens (Mistral 7B v0.3): with another (v0.1, v0.2) they
+	// are an error wrapping tokenizer.ErrUnsupported. Generate and
+	// GenerateTokens take no tools.
+	Tools []Tool
+
+	// ToolChoice says whether the model may call tools (ToolAuto, the zero
+	// value: it decides, with [TOOL_CALLS] as its first token), must
+	// (ToolRequired, or ToolFunction with the tool's Name) or must not
+	// (ToolNone: [TOOL_CALLS] is never drawn).
+	ToolChoice ToolChoice
+
 	// Grammar, if not nil, constrains the output: at every step only the
 	// tokens that can continue a text of the grammar are candidates (before
 	// any other sampler stage but bias and penalties), the end-of-sequence
@@ -79,6 +99,7 @@ const (
 	StopMaxTokens                   // GenerateConfig.MaxTokens tokens were generated
 	StopString                      // one of GenerateConfig.Stop appeared
 	StopGrammar                     // the text is complete and GenerateConfig.Grammar allows nothing more
+	StopToolCalls                   // the model called tools: Token.ToolCalls holds the calls
 )
 
 func (r StopReason) String() string {
@@ -91,6 +112,8 @@ func (r StopReason) String() string {
 		return "stop string"
 	case StopGrammar:
 		return "grammar complete"
+	case StopToolCalls:
+		return "tool calls"
 	}
 	return "not stopped"
 }
@@ -113,6 +136,9 @@ type Token struct {
 	// TopLogProbs are the most likely tokens at this step, most likely
 	// first (GenerateConfig.TopLogProbs of them).
 	TopLogProbs []TokenLogProb
+	// ToolCalls are the calls the model wrote, on the last Token of a
+	// generation that ended with StopToolCalls (see GenerateConfig.Tools).
+	ToolCalls []ToolCall
 }
 
 // Generate encodes prompt, appends it to the session (with the BOS token
@@ -140,6 +166,10 @@ func (s *Session) GenerateTokens(ctx context.Context, prompt []int32, cfg Genera
 			yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
 			return
 		}
+		if len(cfg.Tools) > 0 || cfg.ToolChoice.Mode != ToolAuto {
+			yield(Token{}, fmt.Errorf("mistral: generate: tools are for Chat, which writes them into the prompt"))
+			return
+		}
 		if err := s.feed(ctx, prompt, nil); err != nil {
 			yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
 			return
@@ -162,6 +192,12 @@ func (c GenerateConfig) Validate() error {
 	}
 	if c.TopLogProbs < 0 || c.TopLogProbs > MaxTopLogProbs {
 		return &ConfigError{Field: "TopLogProbs", Value: c.TopLogProbs, Want: fmt.Sprintf("a value in [0, %d]", MaxTopLogProbs)}
+	}
+	if err := c.ToolChoice.Check(c.Tools); err != nil {
+		return err
+	}
+	if c.Grammar != nil && len(c.Tools) > 0 && c.ToolChoice.Mode != ToolNone {
+		return &ConfigError{Field: "Grammar", Value: "set", Want: "none with Tools, unless ToolChoice is ToolNone"}
 	}
 	return c.SamplerConfig.Validate()
 }

@@ -146,7 +146,8 @@ type model struct {
 	// How the device multiplies the weights in use (see kernelFacts).
 	kernels kernelFacts
 
-	grammars grammars // grammar indexes for constrained generation
+	grammars     grammars     // grammar indexes for constrained generation
+	toolGrammars toolGrammars // grammars of the calls of recent sets of tools
 
 	textsOnce sync.Once
 	texts     []string // per token: its text for log-probabilities (tokenTexts)
