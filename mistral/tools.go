@@ -103,7 +103,10 @@ func (m *model) callsGrammar(tools []Tool, choice ToolChoice) (*grammar.Grammar,
 	if g, ok := c.byKey[key]; ok {
 		return g, nil
 	}
-	g, err := grammar.JSONSchema(schema, grammar.SchemaOptions{})
+	// One white space character at most between tokens: the format
+	// separates with ", " and ": ", and a small model left free pads with
+	// newlines.
+	g, err := grammar.JSONSchema(schema, grammar.SchemaOptions{MaxSpace: 1})
 	if err != nil {
 		return nil, fmt.Errorf("the calls of these tools: %w", err)
 	}
@@ -131,7 +134,11 @@ func parseCalls(text []byte) ([]ToolCall, error) {
 	}
 	calls := make([]ToolCall, len(raw))
 	for i, r := range raw {
-		calls[i] = ToolCall{ID: r.ID, Name: r.Name, Arguments: r.Arguments}
+		var args bytes.Buffer
+		if err := json.Compact(&args, r.Arguments); err != nil {
+			return nil, fmt.Errorf("tool call %d: arguments: %w", i, err)
+		}
+		calls[i] = ToolCall{ID: r.ID, Name: r.Name, Arguments: args.Bytes()}
 		if calls[i].ID == "" {
 			calls[i].ID = newCallID()
 		}
