@@ -50,15 +50,27 @@ func TestPrefillReusesPrefix(t *testing.T) {
 	assert.Equal(t, 1, s.computed-before)
 	assert.Equal(t, fresh(q), s.Logits())
 
-	// Past the window (128): 300 tokens, then the first 250 and others. The
-	// slots of positions 250..299 held 122..171, which the new suffix needs:
-	// everything is recomputed.
+	// Past the window (128), with 192 slots (the window and a block of
+	// 64): 300 tokens, then the first 230 and others. The slots of
+	// positions 230..299 held 38..107, which the new suffix needs (the token
+	// at 230 sees 103..229): everything is recomputed.
 	s = newSession(t, m)
 	require.NoError(t, s.Prefill(ctx, a[:300]))
 	before = s.computed
-	r := splice(250, b[10:20])
+	r := splice(230, b[10:20])
 	require.NoError(t, s.Prefill(ctx, r))
-	assert.Equal(t, len(r), s.computed-before, "the cache cannot be rewound past the window")
+	assert.Equal(t, len(r), s.computed-before, "the cache cannot be rewound past the window by more than a block")
+	assert.Equal(t, fresh(r), s.Logits())
+
+	// Rewinding by less than the extra block keeps the prefix: 300 tokens,
+	// then the first 250 and others (slots of 250..299 held 58..107, which
+	// the token at 250 no longer sees).
+	s = newSession(t, m)
+	require.NoError(t, s.Prefill(ctx, a[:300]))
+	before = s.computed
+	r = splice(250, b[10:20])
+	require.NoError(t, s.Prefill(ctx, r))
+	assert.Equal(t, 10, s.computed-before, "a block's rewind past the window keeps the prefix")
 	assert.Equal(t, fresh(r), s.Logits())
 
 	// Past the window, dropping one token only is still possible.

@@ -208,7 +208,8 @@ func TestRestoreReportsWhatAnIntactSaveSays(t *testing.T) {
 		{"another fingerprint", change(func(b []byte) { b[headerBytes+5] ^= 1 }), SessionConfig{}, "saved with another model"},
 		{"slots", edit(shapeAt, 256), SessionConfig{}, "cache slots (the window and a block, or SessionConfig.Context) is 256, this session's is 192"},
 		{"window", edit(shapeAt+4, 64), SessionConfig{}, "attention window is 64, this session's is 128"},
-		{"block", nil, SessionConfig{BatchSize: 32}, "block size (SessionConfig.BatchSize) is 64, this session's is 32"},
+		// A block of 32 makes a cache of 128 + 32 slots: the first field that differs.
+		{"block", nil, SessionConfig{BatchSize: 32}, "cache slots (the window and a block, or SessionConfig.Context) is 192, this session's is 160"},
 		{"layers", edit(shapeAt+12, 5), SessionConfig{}, "layer count is 5, this session's is 4"},
 		{"kv_dim", edit(shapeAt+16, 32), SessionConfig{}, "key/value width is 32, this session's is 64"},
 		{"cache type", nil, SessionConfig{Cache: CacheQ8_0}, "cache type (SessionConfig.Cache) is F16, this session's is Q8_0"},
