@@ -45,7 +45,7 @@ func Load(ctx context.Context, path string, cfg Config) (*Model, error) {
 		return nil, fmt.Errorf("mistral: load: %w", err)
 	}
 	if before.IsDir() {
-		return nil, fmt.Errorf("mistral: load %s: %w: a directory, not a GGUF file", path, ErrNotGGUF)
+		return nil, fmt.Errorf("mistral: load %s: %w: it is a directory", path, ErrNotGGUF)
 	}
 	f, err := gguf.Open(path)
 	if err != nil {

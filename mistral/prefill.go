@@ -2,6 +2,7 @@ package mistral
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -15,12 +16,15 @@ import (
 func (s *Session) Prefill(ctx context.Context, tokens []int32) error {
 	s.enter()
 	defer s.leave()
-	return s.prefill(ctx, tokens)
+	if err := s.prefill(ctx, tokens); err != nil {
+		return fmt.Errorf("mistral: prefill: %w", err)
+	}
+	return nil
 }
 
 func (s *Session) prefill(ctx context.Context, tokens []int32) error {
 	if len(tokens) == 0 {
-		return fmt.Errorf("mistral: prefill: no tokens")
+		return errors.New("no tokens")
 	}
 	keep := commonPrefix(s.tokens, tokens)
 	keep = min(keep, len(tokens)-1) // recompute at least the last token

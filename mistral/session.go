@@ -296,7 +296,10 @@ func (s *Session) Close() error {
 func (s *Session) Feed(ctx context.Context, tokens []int32) error {
 	s.enter()
 	defer s.leave()
-	return s.feed(ctx, tokens, nil)
+	if err := s.feed(ctx, tokens, nil); err != nil {
+		return fmt.Errorf("mistral: feed: %w", err)
+	}
+	return nil
 }
 
 // FeedAll is Feed that also hands every token's logits to fn, in order: fn
@@ -305,30 +308,33 @@ func (s *Session) Feed(ctx context.Context, tokens []int32) error {
 func (s *Session) FeedAll(ctx context.Context, tokens []int32, fn func(i int, logits []float32) error) error {
 	s.enter()
 	defer s.leave()
-	return s.feed(ctx, tokens, fn)
+	if err := s.feed(ctx, tokens, fn); err != nil {
+		return fmt.Errorf("mistral: feed: %w", err)
+	}
+	return nil
 }
 
 func (s *Session) feed(ctx context.Context, tokens []int32, fn func(int, []float32) error) error {
 	if s.closed {
-		return fmt.Errorf("mistral: feed: %w", ErrClosed)
+		return fmt.Errorf("session %w", ErrClosed)
 	}
 	vocab := int32(s.m.params.Vocab)
 	for i, t := range tokens {
 		if t < 0 || t >= vocab {
-			return fmt.Errorf("mistral: feed: token %d at index %d is outside the vocabulary [0, %d)", t, i, vocab)
+			return fmt.Errorf("token %d at index %d is outside the vocabulary [0, %d)", t, i, vocab)
 		}
 	}
 	if s.m.params.WindowSource == WindowNone && s.slots.next+len(tokens) > s.slots.n {
-		return fmt.Errorf("mistral: feed: %d tokens after %d: %w (%d positions)", len(tokens), s.slots.next, ErrContextFull, s.slots.n)
+		return fmt.Errorf("%d tokens after %d: %w (%d positions)", len(tokens), s.slots.next, ErrContextFull, s.slots.n)
 	}
 	for done := 0; done < len(tokens); {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("mistral: feed: %w", err)
+			return err
 		}
 		k := min(s.slots.room(), len(tokens)-done)
 		n, err := s.m.sched.compute(ctx, s, tokens[done:done+k], fn != nil)
 		if err != nil {
-			return fmt.Errorf("mistral: feed: %w", err)
+			return err
 		}
 		if fn != nil {
 			vocab := len(s.logits)
