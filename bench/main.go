@@ -45,6 +45,7 @@ commands:
   levels      the whole comparison: quality on a small real model, speed on the 7B shape
   compare     this library beside llama.cpp (llamaref) on the same files: speed ratios
   concurrent  Sessions generating at once, each in its goroutine: tokens/s and latency, beside llama.cpp batched
+  decode      one generation with drafts and without: tokens/s, passes per token, acceptance, identical output
   bandwidth   the machine's memory read bandwidth
   synth       write (and cache) a synthetic model of Mistral 7B's shape
 
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return speedCmd(ctx, rest, stdout, stderr)
 	case "concurrent":
 		return concurrentCmd(ctx, rest, stdout, stderr)
+	case "decode":
+		return decodeCmd(ctx, rest, stdout, stderr)
 	case "speed-one": // internal: one measurement in a child process
 		return speedOneCmd(ctx, rest, stdout, stderr)
 	case "perplexity":
