@@ -19,7 +19,6 @@ var ErrGrammarStuck = errors.New("grammar allows no continuation")
 type grammars struct {
 	once    sync.Once
 	tokens  *grammar.Tokens
-	byBytes map[string]int32 // a token spelling each byte string (normal pieces over byte tokens)
 	mu      sync.Mutex
 	indexes map[*grammar.Grammar]*grammar.Index
 	order   []*grammar.Grammar
@@ -31,12 +30,6 @@ func (m *Model) grammarIndex(g *grammar.Grammar) *grammar.Index {
 	c := &m.grammars
 	c.once.Do(func() {
 		c.tokens = grammar.FromTokenizer(m.tok)
-		c.byBytes = make(map[string]int32, c.tokens.Len())
-		for id := int32(0); id < int32(c.tokens.Len()); id++ {
-			if b := c.tokens.Bytes(id); len(b) > 0 {
-				c.byBytes[string(b)] = id // later ids (normal pieces) win over byte tokens
-			}
-		}
 	})
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -60,12 +53,11 @@ func (m *Model) grammarIndex(g *grammar.Grammar) *grammar.Index {
 // allows next, and the end-of-sequence token only when the text is
 // complete.
 type grammarStage struct {
-	m       *grammar.Matcher
-	mask    grammar.Mask
-	eos     int32
-	byBytes map[string]int32
-	forced  int32 // when >= 0, the only candidate (finishing within the budget)
-	err     error
+	m      *grammar.Matcher
+	mask   grammar.Mask
+	eos    int32
+	forced int32 // when >= 0, the only candidate (finishing within the budget)
+	err    error
 }
 
 // finishMargin is how many tokens before the end of the budget a
@@ -89,11 +81,8 @@ func (g *grammarStage) plan(remaining int) {
 		g.forced = g.eos
 		return
 	}
-	for k := min(len(comp), 24); k > 0; k-- {
-		if id, ok := g.byBytes[string(comp[:k])]; ok && g.m.Allows(id) {
-			g.forced = id
-			return
-		}
+	if id, n := g.m.Spell(comp); n > 0 {
+		g.forced = id
 	}
 }
 

@@ -124,7 +124,7 @@ func (s *Session) generate(ctx context.Context, cfg GenerateConfig, yield func(T
 	var gs *grammarStage
 	if cfg.Grammar != nil {
 		ix := s.m.grammarIndex(cfg.Grammar)
-		gs = &grammarStage{m: ix.NewMatcher(), mask: grammar.NewMask(tok.Len()), eos: tok.EOS(), byBytes: s.m.grammars.byBytes}
+		gs = &grammarStage{m: ix.NewMatcher(), mask: grammar.NewMask(tok.Len()), eos: tok.EOS()}
 		stages := append([]Stage{gs}, cfg.Stages...)
 		cfg.Stages = stages
 	}

@@ -57,16 +57,16 @@ func (e *SchemaError) Error() string {
 
 func (e *SchemaError) Unwrap() error { return e.Err }
 
-// GrammarError reports a grammar that is well formed but cannot be used:
+// Error reports a grammar that is well formed but cannot be used:
 // left recursion, a rule that can never finish, a grammar too large to
 // compile or too ambiguous to start. Parse reports the problems of one
 // rule as a *SyntaxError instead, pointing at the rule.
-type GrammarError struct {
+type Error struct {
 	Rule string // the offending rule, or ""
 	Msg  string
 }
 
-func (e *GrammarError) Error() string {
+func (e *Error) Error() string {
 	if e.Rule != "" {
 		return fmt.Sprintf("grammar: rule %s: %s", e.Rule, e.Msg)
 	}

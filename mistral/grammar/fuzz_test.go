@@ -21,7 +21,7 @@ func FuzzParse(f *testing.F) {
 		g, err := Parse(src)
 		if err != nil {
 			if _, ok := err.(*SyntaxError); !ok {
-				if _, ok := err.(*GrammarError); !ok {
+				if _, ok := err.(*Error); !ok {
 					t.Fatalf("error of type %T: %v", err, err)
 				}
 			}
@@ -122,7 +122,7 @@ func FuzzJSONSchema(f *testing.F) {
 		g, err := JSONSchema([]byte(schema), SchemaOptions{})
 		if err != nil {
 			switch err.(type) {
-			case *SchemaError, *GrammarError:
+			case *SchemaError, *Error:
 			default:
 				t.Fatalf("error of type %T: %v", err, err)
 			}
