@@ -72,12 +72,7 @@ func (v *validator) validate(n node, inst any, depth int) (annotations, error) {
 		}
 		return ann, nil
 	case map[string]any:
-		if id, ok := s["$id"].(string); ok {
-			if u, err := n.base.Parse(id); err == nil {
-				u.Fragment = ""
-				n.base = u
-			}
-		}
+		n.base = n.inside()
 		sub := func(k string, v any) node { return node{v, n.base} }
 		if err := v.applicators(n, s, sub, inst, depth, &ann); err != nil {
 			return ann, err

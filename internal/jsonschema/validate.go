@@ -51,8 +51,8 @@ type Schema struct {
 	anchors  map[string]node // absolute URI with #anchor → schema
 }
 
-// node is a schema (bool or map[string]any) with the base URI its
-// references resolve against.
+// node is a schema (bool or map[string]any) with the base URI of the
+// schema holding it, against which its own $id resolves.
 type node struct {
 	v    any
 	base *url.URL
@@ -98,6 +98,7 @@ func (s *Schema) index(v any, base *url.URL) error {
 	if _, ok := m["$dynamicRef"]; ok {
 		return fmt.Errorf("%w: $dynamicRef", ErrUnsupported)
 	}
+	parent := base
 	if id, ok := m["$id"].(string); ok {
 		u, err := base.Parse(id)
 		if err != nil {
@@ -105,13 +106,13 @@ func (s *Schema) index(v any, base *url.URL) error {
 		}
 		u.Fragment = ""
 		base = u
-		s.resource[u.String()] = node{v, u}
+		s.resource[u.String()] = node{v, parent}
 	}
 	for _, k := range []string{"$anchor", "$dynamicAnchor"} {
 		if a, ok := m[k].(string); ok {
 			u := *base
 			u.Fragment = a
-			s.anchors[u.String()] = node{v, base}
+			s.anchors[u.String()] = node{v, parent}
 		}
 	}
 	for _, k := range schemaKeywords {
@@ -168,32 +169,38 @@ func (s *Schema) resolve(base *url.URL, ref string) (node, error) {
 	cur := n
 	for _, tok := range strings.Split(frag[1:], "/") {
 		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		inside := cur.inside()
 		switch v := cur.v.(type) {
 		case map[string]any:
 			sub, ok := v[tok]
 			if !ok {
 				return node{}, fmt.Errorf("jsonschema: $ref %q points to nothing", ref)
 			}
-			cur = node{sub, cur.base}
+			cur = node{sub, inside}
 		case []any:
 			i := -1
 			if _, err := fmt.Sscan(tok, &i); err != nil || i < 0 || i >= len(v) {
 				return node{}, fmt.Errorf("jsonschema: $ref %q points to nothing", ref)
 			}
-			cur = node{v[i], cur.base}
+			cur = node{v[i], inside}
 		default:
 			return node{}, fmt.Errorf("jsonschema: $ref %q points to nothing", ref)
 		}
-		if m, ok := cur.v.(map[string]any); ok {
-			if id, ok := m["$id"].(string); ok {
-				if u, err := cur.base.Parse(id); err == nil {
-					u.Fragment = ""
-					cur.base = u
-				}
+	}
+	return cur, nil
+}
+
+// inside returns the base URI within n: its $id, resolved, or its parent's.
+func (n node) inside() *url.URL {
+	if m, ok := n.v.(map[string]any); ok {
+		if id, ok := m["$id"].(string); ok {
+			if u, err := n.base.Parse(id); err == nil {
+				u.Fragment = ""
+				return u
 			}
 		}
 	}
-	return cur, nil
+	return n.base
 }
 
 // Validate reports whether doc is one JSON value valid against s.
