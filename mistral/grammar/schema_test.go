@@ -50,9 +50,9 @@ var testSchemas = []struct {
 		"id": {"type": "string", "format": "uuid"},
 		"ip": {"type": "string", "format": "ipv4"}},
 		"required": ["date", "time", "when", "id", "ip"]}`},
-	{"patterns", `{"type": "array", "minItems": 1, "items": {"oneOf": [
+	{"patterns", `{"type": "array", "minItems": 1, "items": {"anyOf": [
 		{"type": "string", "pattern": "^[A-Z]{2}-\\d{3,5}$"},
-		{"type": "string", "pattern": "^(?i)ab+c$"},
+		{"type": "string", "pattern": "^[aA][bB]+[cC]$"},
 		{"type": "string", "pattern": "x\"y"},
 		{"type": "string", "pattern": "^[^a-z\\\\\"]*$"}]}}`},
 	{"recursive", `{
@@ -157,26 +157,26 @@ func TestSchemaErrors(t *testing.T) {
 		schema, pointer, keyword string
 		unsupported              bool
 	}{
-		{`{"type": "string", "multipleOf": 2}`, "", "multipleOf", true},
-		{`{"properties": {"a": {"type": "object", "patternProperties": {}}}}`, "/properties/a", "patternProperties", true},
-		{`{"properties": {"a/b": {"not": {}}}}`, "/properties/a~1b", "not", true},
-		{`{"type": "object", "minProperties": 1}`, "", "minProperties", true},
+		{`{"type": "integer", "multipleOf": 1000}`, "", "multipleOf", true},
+		{`{"properties": {"a": {"type": "object", "patternProperties": {"(?=x)": {}}}}}`, "/properties/a", "patternProperties", true},
+		{`{"properties": {"a/b": {"$dynamicRef": "#x"}}}`, "/properties/a~1b", "$dynamicRef", true},
+		{`{"type": "object", "minProperties": 3}`, "", "minProperties", false},
 		{`{"type": "array", "uniqueItems": true}`, "", "uniqueItems", true},
 		{`{"type": "array", "items": [{}, {}]}`, "", "items", true},
-		{`{"type": "array", "prefixItems": [{}]}`, "", "prefixItems", true},
-		{`{"type": "array", "items": {"contains": {}}}`, "/items", "contains", true},
-		{`{"if": {}, "then": {}}`, "", "if", true},
-		{`{"type": "string", "format": "uri"}`, "", "format", true},
+		{`{"type": "array", "items": {"foo": {}}}`, "/items", "foo", true},
+		{`{"not": {"type": "string", "pattern": "a"}, "type": "string"}`, "/not", "pattern", true},
+		{`{"type": "string", "format": "hostname-ish"}`, "", "format", true},
 		{`{"type": "string", "pattern": "\\bword"}`, "", "pattern", true},
 		{`{"type": "string", "pattern": "a^b"}`, "", "pattern", true},
 		{`{"type": "string", "pattern": "(?=a)"}`, "", "pattern", true},
+		{`{"type": "string", "pattern": "(?i)a"}`, "", "pattern", true},
 		{`{"type": "string", "pattern": "a", "maxLength": 3}`, "", "pattern", true},
-		{`{"type": "number", "minimum": 0.5}`, "", "minimum", true},
 		{`{"type": "integer", "maximum": 1e300}`, "", "maximum", true},
-		{`{"allOf": [{}, {}]}`, "", "allOf", true},
-		{`{"$ref": "#/$defs/a", "type": "string", "$defs": {"a": {}}}`, "", "$ref", true},
-		{`{"anyOf": [{}], "type": "string"}`, "", "anyOf", true},
+		{`{"type": "number", "minimum": 1e-40}`, "", "minimum", true},
+		{`{"allOf": [{"pattern": "a"}, {"pattern": "b"}]}`, "/allOf/1", "pattern", true},
+		{`{"oneOf": [{"type": "string", "pattern": "a"}, {"type": "string", "pattern": "b"}]}`, "/oneOf/1", "pattern", true},
 		{`{"$ref": "other.json#/a"}`, "", "$ref", true},
+		{`{"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/a"}}}`, "/$defs/a", "$ref", true},
 		{`{"$ref": "#/$defs/missing"}`, "", "$ref", false},
 		{`{"type": "string", "minimum": 1}`, "", "minimum", false},
 		{`{"type": "strin"}`, "", "type", false},
@@ -185,9 +185,12 @@ func TestSchemaErrors(t *testing.T) {
 		{`{"type": "integer", "minimum": 5, "maximum": 4}`, "", "maximum", false},
 		{`{"enum": []}`, "", "enum", false},
 		{`{"type": "string", "enum": [1, 2]}`, "", "enum", false},
-		{`{"properties": {"a": false}}`, "/properties/a", "", false},
+		{`{"type": "object", "properties": {"a": false}, "required": ["a"]}`, "", "required", false},
+		{`{"allOf": [{"type": "string"}, {"type": "integer"}]}`, "/allOf/0", "type", false},
+		{`{"oneOf": [true, true]}`, "/oneOf/1", "not", false},
+		{`{"anyOf": [false, false]}`, "/anyOf/0", "", false},
 		{`{"properties": {"a": 3}}`, "/properties/a", "", false},
-		{`{"required": ["a"], "properties": {}, "additionalProperties": false}`, "", "required", false},
+		{`{"type": "object", "required": ["a"], "properties": {}, "additionalProperties": false}`, "", "required", false},
 		{`[`, "", "", false},
 		{`{"a": 1, "a": 2}`, "", "", false},
 	} {
@@ -201,8 +204,8 @@ func TestSchemaErrors(t *testing.T) {
 }
 
 func TestSchemaErrorMessage(t *testing.T) {
-	_, err := JSONSchema([]byte(`{"properties": {"x": {"type": "integer", "multipleOf": 3}}}`), SchemaOptions{})
-	assert.EqualError(t, err, "grammar: schema /properties/x: multipleOf: keyword not supported")
+	_, err := JSONSchema([]byte(`{"properties": {"x": {"type": "integer", "contentFoo": 3}}}`), SchemaOptions{})
+	assert.EqualError(t, err, "grammar: schema /properties/x: contentFoo: keyword not supported")
 }
 
 func TestSchemaDescriptiveKeywords(t *testing.T) {
@@ -309,7 +312,10 @@ func TestFormats(t *testing.T) {
 		{"date", "2023-12-31", true},
 		{"date", "2023-04-31", false},
 		{"date", "2023-02-28", true},
-		{"date", "2024-02-29", false}, // valid, but left out
+		{"date", "2024-02-29", true},
+		{"date", "2023-02-29", false},
+		{"date", "2000-02-29", true},
+		{"date", "1900-02-29", false},
 		{"date", "2023-13-01", false},
 		{"time", "23:59:59Z", true},
 		{"time", "08:30:00.123+02:00", true},
