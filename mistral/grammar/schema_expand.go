@@ -262,18 +262,19 @@ func (c *schemaCompiler) applicators(it expandItem, id int) ([]expandItem, error
 			// what depends on it holds.
 			absent := c.synthetic(n.ptr+"#"+k+"/"+escapePointer(name)+"/absent", n.base,
 				"properties", object(name, false))
-			present := []expandItem{}
+			// Present: an object (the keyword applies to nothing else).
+			req := []any{name}
 			if k == "dependentRequired" {
-				req, ok := deps.vals[name].([]any)
-				if !ok || !allStrings(req) {
+				more, ok := deps.vals[name].([]any)
+				if !ok || !allStrings(more) {
 					return nil, c.fail(n.ptr, k, "%q: must be an array of strings", name)
 				}
-				present = append(present, item(c.synthetic(n.ptr+"#"+k+"/"+escapePointer(name)+"/present", n.base,
-					"required", append([]any{name}, req...)), false))
-			} else {
-				present = append(present,
-					item(c.synthetic(n.ptr+"#"+k+"/"+escapePointer(name)+"/present", n.base, "required", []any{name}), false),
-					item(c.child(n, k, name), true))
+				req = append(req, more...)
+			}
+			present := []expandItem{item(c.synthetic(n.ptr+"#"+k+"/"+escapePointer(name)+"/present", n.base,
+				"type", "object", "required", req), false)}
+			if k == "dependentSchemas" {
+				present = append(present, item(c.child(n, k, name), true))
 			}
 			items = append(items, expandItem{n: n, choice: [][]expandItem{{item(absent, false)}, present}, keyword: k, depth: it.depth})
 		}

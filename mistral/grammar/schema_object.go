@@ -65,7 +65,7 @@ func (c *schemaCompiler) objectType(a alternative, hint string, excl []any) (*ex
 		}
 		members = append(members, member{k, req, value})
 	}
-	extras, err := c.extraMembers(s, nameExprs, hint)
+	extras, distinct, err := c.extraMembers(s, nameExprs, hint)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (c *schemaCompiler) objectType(a alternative, hint string, excl []any) (*ex
 	if err != nil {
 		return nil, err
 	}
-	obj := &objectBuilder{c: c, members: members, extras: extras, lo: lo, hi: hi, ws: c.ws(), hint: hint, states: map[[3]int]*expr{}}
+	obj := &objectBuilder{c: c, members: members, extras: extras, distinct: distinct, lo: lo, hi: hi, ws: c.ws(), hint: hint, states: map[[3]int]*expr{}}
 	body := obj.build(0, 0, true)
 	if body == nil {
 		return nil, c.empty(at, "minProperties", "the properties allowed cannot make %d of them (at most one besides those named is counted)", lo)
@@ -276,8 +276,9 @@ func (c *schemaCompiler) propertyNames(s *objectShape) ([]*expr, error) {
 // extraMembers returns the expressions of the members the schemas allow
 // besides the listed ones: other names (nameExprs, or any when nil) with
 // values valid against additionalProperties and unevaluatedProperties, or
-// names of patternProperties.
-func (c *schemaCompiler) extraMembers(s *objectShape, nameExprs []*expr, hint string) ([]*expr, error) {
+// names of patternProperties; and those whose names are never a listed
+// one.
+func (c *schemaCompiler) extraMembers(s *objectShape, nameExprs []*expr, hint string) (all, distinct []*expr, err error) {
 	ws := c.ws()
 	memberOf := func(name, value *expr) *expr {
 		return seq(lit(`"`), name, lit(`"`), ws, lit(":"), ws, value, ws)
@@ -287,35 +288,37 @@ func (c *schemaCompiler) extraMembers(s *objectShape, nameExprs []*expr, hint st
 		listsProperties = listsProperties || s.props[i] != nil && e.real()
 		opens = opens || e.has("additionalProperties") || e.has("unevaluatedProperties")
 	}
-	var out []*expr
 	if len(s.patterns) > 0 {
 		if len(s.names) > 0 {
-			return nil, c.unsupported(s.names[0].ptr, "propertyNames", "not supported beside patternProperties")
+			return nil, nil, c.unsupported(s.names[0].ptr, "propertyNames", "not supported beside patternProperties")
 		}
 		for pi, p := range s.patterns {
 			e, err := c.patternMember(s, pi, hint)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if e == nil {
 				continue
 			}
 			name, err := patternExpr(p.pattern)
 			if err != nil {
-				return nil, c.unsupported(s.a[p.elem].n.ptr, "patternProperties", "%q: %v", p.pattern, err)
+				return nil, nil, c.unsupported(s.a[p.elem].n.ptr, "patternProperties", "%q: %v", p.pattern, err)
 			}
-			out = append(out, memberOf(name, e))
+			all = append(all, memberOf(name, e))
+			if !slices.ContainsFunc(s.listed, p.re.MatchString) {
+				distinct = append(distinct, all[len(all)-1])
+			}
 		}
-		return out, nil
+		return all, distinct, nil
 	}
 	if listsProperties && !opens {
-		return nil, nil // the properties listed, and no others
+		return nil, nil, nil // the properties listed, and no others
 	}
 	if nameExprs == nil {
 		nameExprs = []*expr{stringNotIn(s.listed, 0, unbounded)}
 	}
 	if len(nameExprs) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var schemas []snode
 	for _, e := range s.a {
@@ -328,15 +331,17 @@ func (c *schemaCompiler) extraMembers(s *objectShape, nameExprs []*expr, hint st
 	})...)
 	value, err := c.compile(schemas, hint+"-extra")
 	if isEmpty(err) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, name := range nameExprs {
-		out = append(out, memberOf(name, value))
+		if name != nil {
+			all = append(all, memberOf(name, value))
+		}
 	}
-	return out, nil
+	return all, all, nil
 }
 
 // patternMember returns the expression of the values of properties named
@@ -376,13 +381,14 @@ func (c *schemaCompiler) patternMember(s *objectShape, pi int, hint string) (*ex
 // Extras may repeat a name, so only one of them counts towards the
 // minimum.
 type objectBuilder struct {
-	c       *schemaCompiler
-	members []member
-	extras  []*expr
-	lo, hi  int // hi unbounded: no maximum
-	ws      *expr
-	hint    string
-	states  map[[3]int]*expr
+	c        *schemaCompiler
+	members  []member
+	extras   []*expr
+	distinct []*expr // the extras whose names are never a member's
+	lo, hi   int     // hi unbounded: no maximum
+	ws       *expr
+	hint     string
+	states   map[[3]int]*expr
 }
 
 // build returns the expression of the members from k on, n written so
@@ -434,33 +440,32 @@ func (b *objectBuilder) build(k, n int, first bool) *expr {
 // extraPart returns the expression of the extra members once the listed
 // ones are written, n of them.
 func (b *objectBuilder) extraPart(n int, first bool) *expr {
-	least := 0
-	switch {
-	case n >= b.lo:
-	case n == b.lo-1 && len(b.extras) > 0:
-		least = 1
-	default:
-		return nil
-	}
 	most := unbounded
 	if b.hi != unbounded {
 		most = b.hi - n
-	}
-	if len(b.extras) == 0 || most == 0 {
-		return empty()
-	}
-	x := alt(b.extras...)
-	more := seq(lit(","), b.ws, x)
-	if !first {
-		return repeat(more, least, most)
 	}
 	rest := unbounded
 	if most != unbounded {
 		rest = most - 1
 	}
-	e := seq(x, repeat(more, 0, rest))
-	if least == 0 {
-		e = opt(e)
+	sep := empty()
+	if !first {
+		sep = seq(lit(","), b.ws)
 	}
-	return e
+	switch {
+	case n == b.lo-1 && len(b.distinct) > 0 && most != 0:
+		// One extra counts: one whose name is new.
+		more := seq(lit(","), b.ws, alt(b.extras...))
+		return seq(sep, alt(b.distinct...), repeat(more, 0, rest))
+	case n < b.lo:
+		return nil
+	case len(b.extras) == 0 || most == 0:
+		return empty()
+	}
+	x := alt(b.extras...)
+	more := seq(lit(","), b.ws, x)
+	if !first {
+		return repeat(more, 0, most)
+	}
+	return opt(seq(x, repeat(more, 0, rest)))
 }

@@ -66,6 +66,34 @@ var testSchemas = []struct {
 		"const": {"const": {"a": [true, "é\"\\"]}}}, "required": ["fg", "bg", "const"]}`},
 	{"required elsewhere", `{"properties": {"a": {"type": "integer"}}, "required": ["b"]}`},
 	{"escape names", `{"type": "object", "properties": {"a/b": {"type": "integer"}, "say \"hi\"": {"type": "boolean"}, "é": {"type": "null"}}, "required": ["say \"hi\""]}`},
+	{"allOf merged", `{"allOf": [
+		{"type": "object", "properties": {"a": {"type": "integer", "minimum": 0}}, "required": ["a"]},
+		{"properties": {"a": {"maximum": 9}, "b": {"type": "string", "maxLength": 3}}, "required": ["b"]}],
+		"unevaluatedProperties": false}`},
+	{"discriminated oneOf", `{"oneOf": [
+		{"type": "object", "properties": {"kind": {"const": "circle"}, "r": {"type": "number", "minimum": 0}}, "required": ["kind", "r"]},
+		{"type": "object", "properties": {"kind": {"const": "square"}, "side": {"type": "integer"}}, "required": ["kind", "side"]}]}`},
+	{"if then else", `{"type": "object", "properties": {"country": {"enum": ["US", "FR"]}, "code": {"type": "string"}},
+		"required": ["country", "code"], "additionalProperties": false,
+		"if": {"properties": {"country": {"const": "US"}}},
+		"then": {"properties": {"code": {"pattern": "^[0-9]{5}$"}}},
+		"else": {"properties": {"code": {"pattern": "^[0-9]{2} [0-9]{3}$"}}}}`},
+	{"tuple", `{"type": "array", "prefixItems": [{"type": "string", "format": "uri"}, {"type": "integer"}],
+		"items": {"type": "boolean"}, "contains": {"const": true}, "maxItems": 5}`},
+	{"bounds and multiples", `{"type": "array", "items": {"anyOf": [
+		{"type": "number", "minimum": -1.25, "exclusiveMaximum": 3.5},
+		{"type": "integer", "multipleOf": 7, "minimum": -50, "maximum": 100},
+		{"type": "number", "multipleOf": 0.01, "maximum": 10, "exclusiveMinimum": -0.5}]}}`},
+	{"counted names", `{"type": "object", "propertyNames": {"maxLength": 3}, "minProperties": 1, "maxProperties": 3,
+		"additionalProperties": {"type": "integer"}}`},
+	{"dependencies", `{"type": "object", "properties": {"card": {"type": "string", "maxLength": 4}, "billing": {"type": "string", "maxLength": 4}},
+		"dependentRequired": {"card": ["billing"]}, "dependentSchemas": {"billing": {"properties": {"zip": {"type": "integer"}}, "required": ["zip"]}}}`},
+	{"not", `{"type": "object", "properties": {"status": {"type": "string", "maxLength": 8, "not": {"enum": ["deleted", "banned"]}},
+		"n": {"not": {"type": ["string", "object", "array", "boolean"]}, "maximum": 5}}, "required": ["status", "n"]}`},
+	{"unique", `{"type": "array", "items": {"enum": ["red", "green", "blue", 1, 1.0]}, "uniqueItems": true, "minItems": 1}`},
+	{"more formats", `{"type": "array", "prefixItems": [{"format": "hostname"}, {"format": "ipv6"}, {"format": "duration"},
+		{"format": "json-pointer"}, {"format": "relative-json-pointer"}, {"format": "uri-reference"}, {"format": "uri-template"},
+		{"format": "regex"}, {"format": "idn-email"}], "items": false, "minItems": 9}`},
 }
 
 func TestSchemaRandomWalks(t *testing.T) {
@@ -363,5 +391,36 @@ func TestAdditionalPropertyNames(t *testing.T) {
 		`{"\u0061": 1}`:             false, // no escapes in other names
 	} {
 		assert.Equal(t, ok, accepts(m, text), text)
+	}
+}
+
+// TestPatternsAsECMA: patterns are read as ECMA 262 reads them, where Go's
+// regexp differs: ., \s and \S (Unicode white space), \uXXXX, \p{Letter}.
+func TestPatternsAsECMA(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, text string
+		ok            bool
+	}{
+		{"^a.c$", "abc", true},
+		{"^a.c$", "a\rc", false}, // . stops at every line terminator
+		{"^a.c$", "a\u2028c", false},
+		{"^a.c$", "a\u00e9c", true},
+		{`^\S+$`, "ab", true},
+		{`^\S+$`, "a\u00a0b", false}, // no-break space is white space in ECMA 262
+		{`^\S+$`, "a\u3000", false},
+		{`^\s$`, "\u00a0", true},
+		{`^\s$`, "\v", true},
+		{`^\u00e9+$`, "éé", true},
+		{`^\p{Letter}+$`, "aé", true},
+		{`^\p{Letter}+$`, "a1", false},
+		{`^[\s\d]+$`, "1 2", true},
+		{`^\d{2}\/x$`, "12/x", true},
+	} {
+		schema := fmt.Sprintf(`{"type": "string", "pattern": %s}`, encodeJSON(tc.pattern))
+		g, err := JSONSchema([]byte(schema), SchemaOptions{})
+		require.NoError(t, err, tc.pattern)
+		doc := encodeJSON(tc.text)
+		assert.Equal(t, tc.ok, accepts(NewMatcher(g, byteVocab()), doc), "%s %q", tc.pattern, tc.text)
+		assert.Equal(t, tc.ok, jsonschema.Validate([]byte(schema), []byte(doc)) == nil, "validator: %s %q", tc.pattern, tc.text)
 	}
 }
