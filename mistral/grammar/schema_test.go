@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -423,4 +424,64 @@ func TestPatternsAsECMA(t *testing.T) {
 		assert.Equal(t, tc.ok, accepts(NewMatcher(g, byteVocab()), doc), "%s %q", tc.pattern, tc.text)
 		assert.Equal(t, tc.ok, jsonschema.Validate([]byte(schema), []byte(doc)) == nil, "validator: %s %q", tc.pattern, tc.text)
 	}
+}
+
+// TestDecimalBoundsAndMultiples checks the grammar of numbers with decimal
+// bounds and multipleOf against exact arithmetic: every number it accepts
+// is valid, and it accepts every valid number of the form it writes
+// (decimals without exponent; integers for integer multiples; at most two
+// decimals for multipleOf 0.01).
+func TestDecimalBoundsAndMultiples(t *testing.T) {
+	var numbers []string
+	for i := -1250; i <= 1250; i += 5 {
+		r := big.NewRat(int64(i), 100)
+		numbers = append(numbers, r.FloatString(2), r.FloatString(3), strings.TrimSuffix(strings.TrimRight(r.FloatString(2), "0"), "."))
+	}
+	numbers = append(numbers, "1.1", "1.10", "1.100001", "1.0999", "-0.001", "3.14159", "7", "-7", "70", "105", "1e1", "-0")
+	for _, tc := range []struct {
+		keywords string
+		complete func(n string) bool // the numbers the grammar must accept when valid
+	}{
+		{`"minimum": 1.1`, decimal},
+		{`"exclusiveMinimum": 1.1`, decimal},
+		{`"minimum": -2.5, "maximum": 3.75`, decimal},
+		{`"exclusiveMinimum": -2.5, "exclusiveMaximum": 3.75`, decimal},
+		{`"minimum": 1.1, "maximum": 1.1`, decimal},
+		{`"exclusiveMinimum": 1.05, "maximum": 1.1`, decimal},
+		{`"minimum": -0.05, "exclusiveMaximum": 0`, decimal},
+		{`"multipleOf": 7, "minimum": -50, "maximum": 100`, integer},
+		{`"multipleOf": 1.5, "maximum": 12`, func(string) bool { return false }},
+		{`"multipleOf": 0.01, "exclusiveMinimum": -0.5, "maximum": 10`, func(n string) bool { return decimal(n) && fractionDigits(n) <= 2 }},
+		{`"multipleOf": 0.25, "minimum": 0.3`, func(string) bool { return false }},
+		{`"type": "integer", "multipleOf": 3, "exclusiveMinimum": 2.5, "exclusiveMaximum": 9`, integer},
+		{`"not": {"type": "integer"}, "minimum": -2, "maximum": 2`, func(string) bool { return false }},
+	} {
+		src := `{"type": "number", ` + tc.keywords + `}`
+		if strings.Contains(tc.keywords, `"type"`) {
+			src = `{` + tc.keywords + `}`
+		}
+		g, err := JSONSchema([]byte(src), SchemaOptions{})
+		require.NoError(t, err, src)
+		m := NewMatcher(g, byteVocab())
+		for _, n := range numbers {
+			valid := jsonschema.Validate([]byte(src), []byte(n)) == nil
+			got := accepts(m, n)
+			if got {
+				assert.True(t, valid, "%s accepts %s", src, n)
+			} else if valid && n != "-0" && tc.complete(n) {
+				assert.Fail(t, "a valid number refused", "%s refuses %s", src, n)
+			}
+		}
+	}
+}
+
+// decimal reports whether n is a number without exponent.
+func decimal(n string) bool { return !strings.ContainsAny(n, "eE") }
+
+// integer reports whether n is an integer numeral.
+func integer(n string) bool { return decimal(n) && !strings.Contains(n, ".") }
+
+func fractionDigits(n string) int {
+	_, f, _ := strings.Cut(n, ".")
+	return len(f)
 }
