@@ -47,7 +47,7 @@ func JSONSchema(schema []byte, opt SchemaOptions) (*Grammar, error) {
 	var ge *Error
 	if errors.As(err, &ge) {
 		// A problem of the grammar is one of the schema: name where.
-		return nil, &SchemaError{Pointer: c.ruleOrigin[ge.Rule], Msg: ge.Msg}
+		return nil, &SchemaError{Pointer: origin(c.ruleOrigin[ge.Rule]), Msg: ge.Msg}
 	}
 	return g, err
 }
@@ -194,11 +194,24 @@ var (
 )
 
 func (c *schemaCompiler) fail(ptr, keyword, format string, args ...any) error {
-	return &SchemaError{Pointer: ptr, Keyword: keyword, Msg: fmt.Sprintf(format, args...)}
+	return &SchemaError{Pointer: origin(ptr), Keyword: keyword, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (c *schemaCompiler) unsupported(ptr, keyword, format string, args ...any) error {
-	return &SchemaError{Pointer: ptr, Keyword: keyword, Msg: fmt.Sprintf(format, args...), Err: ErrUnsupported}
+	return &SchemaError{Pointer: origin(ptr), Keyword: keyword, Msg: fmt.Sprintf(format, args...), Err: ErrUnsupported}
+}
+
+// origin returns the JSON pointer of the schema of the document a schema
+// the compiler made comes from ("!/a#not/0" comes from "/a").
+func origin(ptr string) string {
+	if !strings.HasPrefix(ptr, "!") {
+		return ptr
+	}
+	ptr = strings.TrimLeft(ptr, "!")
+	if i := strings.IndexByte(ptr, '#'); i >= 0 {
+		ptr = ptr[:i]
+	}
+	return ptr
 }
 
 // errEmpty is wrapped by the *SchemaError of a schema that allows no value:
@@ -207,7 +220,7 @@ func (c *schemaCompiler) unsupported(ptr, keyword, format string, args ...any) e
 var errEmpty = errors.New("no value is valid")
 
 func (c *schemaCompiler) empty(ptr, keyword, format string, args ...any) error {
-	return &SchemaError{Pointer: ptr, Keyword: keyword, Msg: fmt.Sprintf(format, args...), Err: errEmpty}
+	return &SchemaError{Pointer: origin(ptr), Keyword: keyword, Msg: fmt.Sprintf(format, args...), Err: errEmpty}
 }
 
 func isEmpty(err error) bool { return errors.Is(err, errEmpty) }
@@ -276,10 +289,10 @@ func (c *schemaCompiler) compile(conj []snode, hint string) (*expr, error) {
 	}
 	var ptrs []string
 	for _, n := range keep {
-		ptrs = append(ptrs, n.ptr)
+		ptrs = append(ptrs, strconv.Quote(n.ptr)) // quoted: no two sets join the same
 	}
 	slices.Sort(ptrs)
-	key := strings.Join(ptrs, "\x00")
+	key := strings.Join(ptrs, ",")
 	if m, ok := c.memo[key]; ok {
 		if m.empty != nil {
 			return nil, m.empty

@@ -94,8 +94,10 @@ func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err 
 			firstEmpty = err
 		}
 	}
-	var rec func(a alternative, work []expandItem) error
-	rec = func(a alternative, work []expandItem) error {
+	// rec expands work into the alternative a, whose values are of types
+	// (those its elements name; none left: it is dropped at once).
+	var rec func(a alternative, work []expandItem, types typeSet) error
+	rec = func(a alternative, work []expandItem, types typeSet) error {
 		for len(work) > 0 {
 			it := work[len(work)-1]
 			work = work[:len(work)-1]
@@ -108,7 +110,7 @@ func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err 
 					for _, x := range slices.Backward(opt) {
 						w = append(w, x)
 					}
-					if err := rec(slices.Clip(a), w); err != nil {
+					if err := rec(slices.Clip(a), w, types); err != nil {
 						return err
 					}
 					if len(out) > maxAlternatives {
@@ -126,7 +128,13 @@ func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err 
 			case unwritable:
 				note(v.err)
 				return nil
-			case typeSet, excluded:
+			case typeSet:
+				if types &= v; types == 0 {
+					note(c.empty(it.n.ptr, "type", "no type is left: no value is valid"))
+					return nil
+				}
+				a = append(slices.Clip(a), elem{n: it.n, anc: it.anc, annot: it.annot})
+			case excluded:
 				a = append(slices.Clip(a), elem{n: it.n, anc: it.anc, annot: it.annot})
 			case negation:
 				alts, err := c.negate(v.of)
@@ -139,7 +147,7 @@ func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err 
 				var opts [][]expandItem
 				for _, conj := range alts {
 					var opt []expandItem
-					for _, n := range slices.Backward(conj) {
+					for _, n := range conj {
 						opt = append(opt, expandItem{n: n, anc: it.anc, depth: it.depth + 1, path: it.path})
 					}
 					opts = append(opts, opt)
@@ -159,6 +167,14 @@ func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err 
 				if err != nil {
 					return err
 				}
+				if _, ok := v.vals["type"]; ok {
+					if t, err := c.typeOf(it.n, v); err == nil {
+						if types &= t; types == 0 {
+							note(c.empty(it.n.ptr, "type", "no type is left: no value is valid"))
+							return nil
+						}
+					}
+				}
 				a = append(slices.Clip(a), elem{n: it.n, anc: it.anc, annot: it.annot})
 				work = slices.Clip(work)
 				for _, x := range slices.Backward(items) {
@@ -171,7 +187,7 @@ func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err 
 		out = append(out, a)
 		return nil
 	}
-	if err := rec(nil, work); err != nil {
+	if err := rec(nil, work, tAll); err != nil {
 		return nil, nil, err
 	}
 	if len(out) == 0 {

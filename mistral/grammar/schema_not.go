@@ -208,11 +208,12 @@ func countValue(v any) (int, bool) {
 	return int(r.Num().Int64()), true
 }
 
-// oneOf returns the options of keyword oneOf of n: its branches, when no
-// two of them can hold the same value (different types, different
-// constants, a required property whose values differ), or else each
-// branch with the negation of the others, so that a value written in one
-// fails the others. Branches false are dropped.
+// oneOf returns the options of keyword oneOf of n: its branches, for the
+// values of the types on which no two of them can hold the same value
+// (different types, different constants, a required property whose
+// constants differ); for the other types, each branch with the negation
+// of the others, so that a value written in one fails the others.
+// Branches false are dropped.
 func (c *schemaCompiler) oneOf(n snode, item func(snode, bool) expandItem) ([][]expandItem, error) {
 	o := n.v.(*jsonObject)
 	subs, ok := o.vals["oneOf"].([]any)
@@ -228,20 +229,31 @@ func (c *schemaCompiler) oneOf(n snode, item func(snode, bool) expandItem) ([][]
 	if len(branches) == 0 {
 		return nil, c.empty(n.ptr, "oneOf", "every schema is false: no value is valid")
 	}
-	disjoint := true
+	types := tAll // the types on which the branches are disjoint
 	for i := range branches {
 		for j := range i {
-			disjoint = disjoint && c.disjoint(branches[i], branches[j])
+			types &= c.disjointTypes(branches[i], branches[j])
 		}
+	}
+	typed := func(t typeSet) expandItem {
+		return item(snode{v: t, ptr: "!" + n.ptr + "#oneOf/" + strconv.Itoa(int(t))}, false)
 	}
 	var opts [][]expandItem
 	for i, b := range branches {
-		opt := []expandItem{item(b, true)}
-		if !disjoint {
-			for j, other := range branches {
-				if j != i {
-					opt = append(opt, item(snode{v: negation{other}, ptr: "!" + other.ptr, base: other.base}, false))
-				}
+		switch types {
+		case tAll:
+			opts = append(opts, []expandItem{item(b, true)})
+			continue
+		case 0:
+		default:
+			opts = append(opts, []expandItem{typed(types), item(b, true)})
+		}
+		// The other types, the type first so that alternatives of another
+		// type are dropped before the negations multiply them.
+		opt := []expandItem{typed(tAll &^ types), item(b, true)}
+		for j, other := range branches {
+			if j != i {
+				opt = append(opt, item(snode{v: negation{other}, ptr: "!" + other.ptr, base: other.base}, false))
 			}
 		}
 		opts = append(opts, opt)
@@ -249,45 +261,58 @@ func (c *schemaCompiler) oneOf(n snode, item func(snode, bool) expandItem) ([][]
 	return opts, nil
 }
 
-// disjoint reports whether no value can be valid against both a and b,
-// as far as a cheap look at their types, constants and required
-// properties shows.
-func (c *schemaCompiler) disjoint(a, b snode) bool {
+// disjointTypes returns the types of which no value can be valid against
+// both a and b, as far as a cheap look at their types, constants and
+// required properties shows.
+func (c *schemaCompiler) disjointTypes(a, b snode) typeSet {
 	as, _, err := c.expand([]snode{a})
 	if err != nil {
-		return isEmpty(err)
+		return triTypes(isEmpty(err))
 	}
 	bs, _, err := c.expand([]snode{b})
 	if err != nil {
-		return isEmpty(err)
+		return triTypes(isEmpty(err))
 	}
+	types := tAll
 	for _, x := range as {
 		for _, y := range bs {
-			if !c.altsDisjoint(x, y) && !c.altsDisjoint(y, x) {
-				return false
-			}
+			types &= c.altsDisjoint(x, y) | c.altsDisjoint(y, x)
 		}
 	}
-	return true
+	return types
 }
 
-// altsDisjoint reports whether x and y hold no value in common, looking
-// from x: its types, its constants, its required properties.
-func (c *schemaCompiler) altsDisjoint(x, y alternative) bool {
-	common := c.altTypes(x, false) & c.altTypes(y, false)
-	if common == 0 {
-		return true
+// triTypes returns every type if ok, none if not.
+func triTypes(ok bool) typeSet {
+	if ok {
+		return tAll
 	}
+	return 0
+}
+
+// altsDisjoint returns the types of which x and y hold no value in
+// common, looking from x: the types one of them refuses, those of which x
+// allows only constants that y refuses, objects when x requires a
+// property with constants that y refuses there.
+func (c *schemaCompiler) altsDisjoint(x, y alternative) typeSet {
+	common := c.altTypes(x, false) & c.altTypes(y, false)
+	types := tAll &^ common
 	if vals, finite := c.altValues(x); finite {
-		for _, v := range vals {
-			if common&typeOfValue(v) != 0 && c.checkAlt(v, y) != no {
-				return false
+		for _, t := range []typeSet{tNull, tBool, tObject, tArray, tString, tInt, tFrac} {
+			refused := true
+			for _, v := range vals {
+				if typeOfValue(v) == t && c.checkAlt(v, y) != no {
+					refused = false
+				}
+			}
+			if refused {
+				types |= t
 			}
 		}
-		return true
+		return types
 	}
-	if common != tObject {
-		return false
+	if common&tObject == 0 {
+		return types
 	}
 	// A discriminator: a property x requires, with constant values that
 	// y refuses at that property.
@@ -307,10 +332,10 @@ func (c *schemaCompiler) altsDisjoint(x, y alternative) bool {
 			}
 		}
 		if refused {
-			return true
+			return types | tObject
 		}
 	}
-	return false
+	return types
 }
 
 // required returns the names the elements of a require.

@@ -215,7 +215,7 @@ func TestSchemaErrors(t *testing.T) {
 		{`{"enum": []}`, "", "enum", false},
 		{`{"type": "string", "enum": [1, 2]}`, "", "enum", false},
 		{`{"type": "object", "properties": {"a": false}, "required": ["a"]}`, "", "required", false},
-		{`{"allOf": [{"type": "string"}, {"type": "integer"}]}`, "/allOf/0", "type", false},
+		{`{"allOf": [{"type": "string"}, {"type": "integer"}]}`, "/allOf/1", "type", false},
 		{`{"oneOf": [true, true]}`, "/oneOf/1", "not", false},
 		{`{"anyOf": [false, false]}`, "/anyOf/0", "", false},
 		{`{"properties": {"a": 3}}`, "/properties/a", "", false},
@@ -484,4 +484,37 @@ func integer(n string) bool { return decimal(n) && !strings.Contains(n, ".") }
 func fractionDigits(n string) int {
 	_, f, _ := strings.Cut(n, ".")
 	return len(f)
+}
+
+// TestOneOfDisjoint: oneOf branches that no value can satisfy together are
+// written as they are, on the types where that holds; other branches are
+// written with the negation of the others.
+func TestOneOfDisjoint(t *testing.T) {
+	for _, tc := range []struct {
+		schema string
+		good   []string
+		bad    []string
+	}{
+		// Untyped branches with a discriminator: disjoint for objects only
+		// (any other value is valid against both, so against no oneOf).
+		{`{"oneOf": [{"properties": {"kind": {"const": "a"}, "x": {"type": "integer"}}, "required": ["kind"]},
+			{"properties": {"kind": {"const": "b"}}, "required": ["kind"]}]}`,
+			[]string{`{"kind":"a","x":1}`, `{"kind":"b"}`}, []string{`1`, `"a"`, `null`}},
+		{`{"oneOf": [{"type": "integer"}, {"type": "string"}, {"enum": [1.5, null]}]}`,
+			[]string{`3`, `"x"`, `1.5`, `null`}, []string{`true`}},
+		// Overlapping: integers below 2, non-integers from 2.
+		{`{"oneOf": [{"type": "integer"}, {"type": "number", "minimum": 2}]}`,
+			[]string{`1`, `-5`, `2.5`}, []string{`2`, `7`}},
+	} {
+		g, err := JSONSchema([]byte(tc.schema), SchemaOptions{Compact: true})
+		require.NoError(t, err, tc.schema)
+		m := NewMatcher(g, byteVocab())
+		for _, s := range tc.good {
+			assert.True(t, accepts(m, s), "%s: %s", tc.schema, s)
+			assert.NoError(t, jsonschema.Validate([]byte(tc.schema), []byte(s)), "%s: %s", tc.schema, s)
+		}
+		for _, s := range tc.bad {
+			assert.False(t, accepts(m, s), "%s: %s", tc.schema, s)
+		}
+	}
 }
