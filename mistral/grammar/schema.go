@@ -214,11 +214,6 @@ func origin(ptr string) string {
 	return ptr
 }
 
-// errEmpty is wrapped by the *SchemaError of a schema that allows no value:
-// where a value may be left out (a branch, an optional property) it is
-// dropped, elsewhere the error stands.
-var errEmpty = errors.New("no value is valid")
-
 func (c *schemaCompiler) empty(ptr, keyword, format string, args ...any) error {
 	return &SchemaError{Pointer: origin(ptr), Keyword: keyword, Msg: fmt.Sprintf(format, args...), Err: errEmpty}
 }
@@ -309,7 +304,7 @@ func (c *schemaCompiler) compile(conj []snode, hint string) (*expr, error) {
 	c.ruleOrigin[r.name] = keep[0].ptr
 	m := &memoRule{name: r.name}
 	c.memo[key] = m
-	alts, dropped, err := c.expand(keep)
+	alts, dropped, err := c.expand(keep, false)
 	if err != nil && !isEmpty(err) {
 		return nil, err
 	}

@@ -300,7 +300,7 @@ func (c *schemaCompiler) uniqueArray(s *arrayShape, b *arrayBuilder, schemas fun
 	}
 	var domains [][]any
 	for i := 0; i <= s.prefixN && (b.hi == unbounded || i < b.hi); i++ {
-		vals, finite := c.finiteValues(schemas(i, false))
+		vals, finite := c.finiteValues(schemas(i, false), false)
 		if !finite || len(vals) > maxDomain {
 			return nil, unsupported()
 		}

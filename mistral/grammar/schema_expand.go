@@ -60,8 +60,8 @@ func (a alternative) ptrOf(k string) string {
 // subtree reports whether element i of a is element s or reached from it.
 func (a alternative) subtree(s, i int) bool { return i == s || slices.Contains(a[i].anc, s) }
 
-// expansion is the work of expand: the items still to apply in an
-// alternative being built.
+// An expandItem is a schema that expand still has to apply to an
+// alternative being built, or a choice between lists of them.
 type expandItem struct {
 	n     snode
 	anc   []int
@@ -78,13 +78,19 @@ type expandItem struct {
 // schemas: allOf and $ref apply in place, anyOf, oneOf, if/then/else,
 // dependentRequired, dependentSchemas and not multiply the alternatives.
 // Alternatives that allow no value, or none this package can write, are
-// dropped, dropped saying why; if none is left, that is the error.
-func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err error) {
+// dropped, dropped saying why; if none is left, that is the error. At most
+// maxAlternatives are made, and 16 times as many tried.
+//
+// With over, the alternatives hold every valid value, and perhaps others:
+// negations (not, the else of if, the other branches of oneOf) are left
+// out. That is what proofs that two schemas share no value need.
+func (c *schemaCompiler) expand(conj []snode, over bool) (alts []alternative, dropped, err error) {
 	var work []expandItem // a stack: the next item is the last
 	for _, n := range slices.Backward(conj) {
 		work = append(work, expandItem{n: n, annot: true})
 	}
 	var out []alternative
+	tried := 0
 	// firstEmpty is why alternatives were dropped: a schema false, or a
 	// negation this package cannot write (which wins, being the more
 	// useful to hear of).
@@ -113,7 +119,7 @@ func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err 
 					if err := rec(slices.Clip(a), w, types); err != nil {
 						return err
 					}
-					if len(out) > maxAlternatives {
+					if tried++; len(out) > maxAlternatives || tried > 16*maxAlternatives {
 						return c.unsupported(it.n.ptr, it.keyword, "more than %d combinations of alternatives", maxAlternatives)
 					}
 				}
@@ -126,8 +132,10 @@ func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err 
 					return nil
 				}
 			case unwritable:
-				note(v.err)
-				return nil
+				if !over {
+					note(v.err)
+					return nil
+				}
 			case typeSet:
 				if types &= v; types == 0 {
 					note(c.empty(it.n.ptr, "type", "no type is left: no value is valid"))
@@ -137,6 +145,9 @@ func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err 
 			case excluded:
 				a = append(slices.Clip(a), elem{n: it.n, anc: it.anc, annot: it.annot})
 			case negation:
+				if over {
+					continue
+				}
 				alts, err := c.negate(v.of)
 				if err != nil {
 					// Values that fail this schema cannot be written:
@@ -163,7 +174,7 @@ func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err 
 					note(c.unsupported(it.n.ptr, "$ref", "the schema refers to itself without reading any of the value (left recursion)"))
 					return nil
 				}
-				items, err := c.applicators(it, len(a))
+				items, err := c.applicators(it, len(a), over)
 				if err != nil {
 					return err
 				}
@@ -201,7 +212,7 @@ func (c *schemaCompiler) expand(conj []snode) (alts []alternative, dropped, err 
 
 // applicators returns the work items of the in-place applicators of the
 // schema object of it, which becomes element id of its alternative.
-func (c *schemaCompiler) applicators(it expandItem, id int) ([]expandItem, error) {
+func (c *schemaCompiler) applicators(it expandItem, id int, over bool) ([]expandItem, error) {
 	n := it.n
 	o := n.v.(*jsonObject)
 	if err := c.checkKeywords(n, o); err != nil {
@@ -241,7 +252,7 @@ func (c *schemaCompiler) applicators(it expandItem, id int) ([]expandItem, error
 		items = append(items, expandItem{n: n, choice: opts, keyword: "anyOf", depth: it.depth})
 	}
 	if _, ok := o.vals["oneOf"]; ok {
-		opts, err := c.oneOf(n, item)
+		opts, err := c.oneOf(n, item, over)
 		if err != nil {
 			return nil, err
 		}

@@ -214,7 +214,7 @@ func countValue(v any) (int, bool) {
 // constants differ); for the other types, each branch with the negation
 // of the others, so that a value written in one fails the others.
 // Branches false are dropped.
-func (c *schemaCompiler) oneOf(n snode, item func(snode, bool) expandItem) ([][]expandItem, error) {
+func (c *schemaCompiler) oneOf(n snode, item func(snode, bool) expandItem, over bool) ([][]expandItem, error) {
 	o := n.v.(*jsonObject)
 	subs, ok := o.vals["oneOf"].([]any)
 	if !ok || len(subs) == 0 {
@@ -229,23 +229,35 @@ func (c *schemaCompiler) oneOf(n snode, item func(snode, bool) expandItem) ([][]
 	if len(branches) == 0 {
 		return nil, c.empty(n.ptr, "oneOf", "every schema is false: no value is valid")
 	}
-	types := tAll // the types on which the branches are disjoint
-	for i := range branches {
+	var opts [][]expandItem
+	if over {
+		for _, b := range branches {
+			opts = append(opts, []expandItem{item(b, true)})
+		}
+		return opts, nil
+	}
+	// The types on which the branches are disjoint.
+	expansions := make([][]alternative, len(branches))
+	types := tAll
+	for i, b := range branches {
+		alts, _, err := c.expand([]snode{b}, true)
+		if err != nil && !isEmpty(err) {
+			types = 0 // the branch's own error comes when it is compiled
+		}
+		expansions[i] = alts
 		for j := range i {
-			types &= c.disjointTypes(branches[i], branches[j])
+			types &= c.disjointTypes(expansions[i], expansions[j])
 		}
 	}
 	typed := func(t typeSet) expandItem {
 		return item(snode{v: t, ptr: "!" + n.ptr + "#oneOf/" + strconv.Itoa(int(t))}, false)
 	}
-	var opts [][]expandItem
 	for i, b := range branches {
-		switch types {
-		case tAll:
+		switch {
+		case types == tAll:
 			opts = append(opts, []expandItem{item(b, true)})
 			continue
-		case 0:
-		default:
+		case types != 0:
 			opts = append(opts, []expandItem{typed(types), item(b, true)})
 		}
 		// The other types, the type first so that alternatives of another
@@ -262,17 +274,10 @@ func (c *schemaCompiler) oneOf(n snode, item func(snode, bool) expandItem) ([][]
 }
 
 // disjointTypes returns the types of which no value can be valid against
-// both a and b, as far as a cheap look at their types, constants and
-// required properties shows.
-func (c *schemaCompiler) disjointTypes(a, b snode) typeSet {
-	as, _, err := c.expand([]snode{a})
-	if err != nil {
-		return triTypes(isEmpty(err))
-	}
-	bs, _, err := c.expand([]snode{b})
-	if err != nil {
-		return triTypes(isEmpty(err))
-	}
+// two schemas expanded to as and bs (none: a schema that allows nothing),
+// as far as a cheap look at their types, constants and required
+// properties shows.
+func (c *schemaCompiler) disjointTypes(as, bs []alternative) typeSet {
 	types := tAll
 	for _, x := range as {
 		for _, y := range bs {
@@ -280,14 +285,6 @@ func (c *schemaCompiler) disjointTypes(a, b snode) typeSet {
 		}
 	}
 	return types
-}
-
-// triTypes returns every type if ok, none if not.
-func triTypes(ok bool) typeSet {
-	if ok {
-		return tAll
-	}
-	return 0
 }
 
 // altsDisjoint returns the types of which x and y hold no value in
@@ -317,7 +314,7 @@ func (c *schemaCompiler) altsDisjoint(x, y alternative) typeSet {
 	// A discriminator: a property x requires, with constant values that
 	// y refuses at that property.
 	for _, k := range c.required(x) {
-		vals, finite := c.finiteValues(c.propertySchemas(x, k))
+		vals, finite := c.finiteValues(c.propertySchemas(x, k), true)
 		if !finite {
 			continue
 		}

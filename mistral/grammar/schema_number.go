@@ -43,9 +43,20 @@ func (c *schemaCompiler) numberType(a alternative, types typeSet, excl []any) (*
 	if err != nil {
 		return nil, err
 	}
-	mult, fracDigits, err := c.multiple(a)
+	mult, fracDigits, least, err := c.multiple(a)
 	if err != nil {
 		return nil, err
+	}
+	if least != nil {
+		// Multiples n·r with n below 2^53, which validators that divide
+		// in floating point (JavaScript's) see as integers.
+		limit := new(big.Rat).Mul(least, new(big.Rat).SetInt64(maxBound-1))
+		if hi.v == nil || hi.v.Cmp(limit) > 0 {
+			hi = bound{limit, false}
+		}
+		if neg := new(big.Rat).Neg(limit); lo.v == nil || lo.v.Cmp(neg) < 0 {
+			lo = bound{neg, false}
+		}
 	}
 	if lo.v != nil && hi.v != nil {
 		if cmp := lo.v.Cmp(hi.v); cmp > 0 || cmp == 0 && (lo.open || hi.open) {
@@ -167,8 +178,9 @@ func (c *schemaCompiler) boundValue(ptr, k string, n json.Number) (*big.Rat, err
 
 // multiple reads multipleOf in the elements of a. Integers are multiples
 // of mult (0: no multipleOf); with fracDigits > 0 (then mult is 1), so
-// are the numbers of at most fracDigits decimals (multipleOf 0.01).
-func (c *schemaCompiler) multiple(a alternative) (mult int64, fracDigits int, err error) {
+// are the numbers of at most fracDigits decimals (multipleOf 0.01). least
+// is the smallest multipleOf, or nil.
+func (c *schemaCompiler) multiple(a alternative) (mult int64, fracDigits int, least *big.Rat, err error) {
 	fracDigits = -1
 	for _, e := range a {
 		o := e.obj()
@@ -182,20 +194,20 @@ func (c *schemaCompiler) multiple(a alternative) (mult int64, fracDigits int, er
 		n, _ := v.(json.Number)
 		r, ok := new(big.Rat).SetString(string(n))
 		if !ok || r.Sign() <= 0 {
-			return 0, 0, c.fail(e.n.ptr, "multipleOf", "must be a number above 0")
+			return 0, 0, nil, c.fail(e.n.ptr, "multipleOf", "must be a number above 0")
 		}
 		// r = p/q in lowest terms: an integer x is a multiple of r when p
 		// divides x; a decimal of d digits, when r divides 10^-d.
 		p := r.Num()
 		if !p.IsInt64() || p.Int64() > maxMultiple {
-			return 0, 0, c.unsupported(e.n.ptr, "multipleOf", "%v: multiples of integers above %d are not supported", n, maxMultiple)
+			return 0, 0, nil, c.unsupported(e.n.ptr, "multipleOf", "%v: multiples of integers above %d are not supported", n, maxMultiple)
 		}
 		if mult == 0 {
 			mult = 1
 		}
 		mult = lcm(mult, p.Int64())
 		if mult > maxMultiple {
-			return 0, 0, c.unsupported(e.n.ptr, "multipleOf", "multiples of %d: integers above %d are not supported", mult, maxMultiple)
+			return 0, 0, nil, c.unsupported(e.n.ptr, "multipleOf", "multiples of %d: integers above %d are not supported", mult, maxMultiple)
 		}
 		digits := 0
 		if p.Int64() == 1 {
@@ -207,11 +219,14 @@ func (c *schemaCompiler) multiple(a alternative) (mult int64, fracDigits int, er
 		if fracDigits < 0 || digits < fracDigits {
 			fracDigits = digits
 		}
+		if least == nil || r.Cmp(least) < 0 {
+			least = r
+		}
 	}
 	if mult != 1 {
 		fracDigits = 0
 	}
-	return mult, max(fracDigits, 0), nil
+	return mult, max(fracDigits, 0), least, nil
 }
 
 func lcm(a, b int64) int64 {

@@ -226,7 +226,7 @@ func (c *schemaCompiler) propertyNames(s *objectShape) ([]*expr, error) {
 	if len(s.names) == 0 {
 		return nil, nil
 	}
-	alts, _, err := c.expand(s.names)
+	alts, _, err := c.expand(s.names, false)
 	if isEmpty(err) {
 		return []*expr{}, nil
 	}

@@ -502,6 +502,11 @@ func TestOneOfDisjoint(t *testing.T) {
 			[]string{`{"kind":"a","x":1}`, `{"kind":"b"}`}, []string{`1`, `"a"`, `null`}},
 		{`{"oneOf": [{"type": "integer"}, {"type": "string"}, {"enum": [1.5, null]}]}`,
 			[]string{`3`, `"x"`, `1.5`, `null`}, []string{`true`}},
+		// Branches written with negations (an under-approximation) still
+		// overlap: the proof of disjointness looks at all they allow.
+		{`{"oneOf": [{"oneOf": [{"additionalProperties": false, "exclusiveMinimum": 100}, {"maximum": -3}]},
+			{"propertyNames": {"pattern": "^[a-c]+$"}}]}`,
+			nil, []string{`{"a":true}`, `{"b":[]}`}},
 		// Overlapping: integers below 2, non-integers from 2.
 		{`{"oneOf": [{"type": "integer"}, {"type": "number", "minimum": 2}]}`,
 			[]string{`1`, `-5`, `2.5`}, []string{`2`, `7`}},
@@ -515,6 +520,29 @@ func TestOneOfDisjoint(t *testing.T) {
 		}
 		for _, s := range tc.bad {
 			assert.False(t, accepts(m, s), "%s: %s", tc.schema, s)
+		}
+	}
+}
+
+// TestMultiplesStayExact: multiples n·r are written with n below 2^53, so
+// that validators dividing in floating point (ajv) see n as an integer.
+func TestMultiplesStayExact(t *testing.T) {
+	for _, tc := range []struct {
+		schema   string
+		ok, over []string
+	}{
+		{`{"type": "integer", "multipleOf": 1e-8}`, []string{"90071992", "-90071992", "0"}, []string{"90071993", "120990512015200"}},
+		{`{"type": "number", "multipleOf": 0.5}`, []string{"999999999999999", "-3"}, []string{"4503599627370496"}},
+		{`{"type": "integer", "multipleOf": 3}`, []string{"999999999999999"}, []string{"1000000000000002"}},
+	} {
+		g, err := JSONSchema([]byte(tc.schema), SchemaOptions{})
+		require.NoError(t, err, tc.schema)
+		m := NewMatcher(g, byteVocab())
+		for _, n := range tc.ok {
+			assert.True(t, accepts(m, n), "%s: %s", tc.schema, n)
+		}
+		for _, n := range tc.over {
+			assert.False(t, accepts(m, n), "%s: %s", tc.schema, n)
 		}
 	}
 }

@@ -239,24 +239,26 @@ func containsValue(vs []any, v any) bool {
 }
 
 // finiteValues returns the values valid against every schema of conj,
-// when they are few and known (const, enum, booleans and null).
-func (c *schemaCompiler) finiteValues(conj []snode) ([]any, bool) {
-	alts, _, err := c.expand(conj)
+// when they are few and known (const, enum, booleans and null): only
+// values known to be valid, or with over every value that may be.
+func (c *schemaCompiler) finiteValues(conj []snode, over bool) ([]any, bool) {
+	alts, _, err := c.expand(conj, over)
 	if err != nil {
 		return nil, isEmpty(err)
 	}
 	var out []any
 	for _, a := range alts {
+		types := c.altTypes(a, !over) // inferring types leaves values out
 		vals, finite := c.altValues(a)
 		if !finite {
-			types := c.altTypes(a, true)
 			if types&^(tNull|tBool) != 0 {
 				return nil, false
 			}
 			vals = []any{nil, true, false}
 		}
 		for _, v := range vals {
-			if c.altTypes(a, true)&typeOfValue(v) != 0 && c.checkAlt(v, a) == yes && !containsValue(out, v) {
+			r := c.checkAlt(v, a)
+			if types&typeOfValue(v) != 0 && (r == yes || over && r == unknown) && !containsValue(out, v) {
 				out = append(out, v)
 			}
 		}
