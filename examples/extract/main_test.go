@@ -28,13 +28,20 @@ const personSchema = `{
 
 const text = "Prince Andrew Bolkonski, born in 1778, married the little princess Lise. He served as an adjutant to General Kutuzov."
 
-func TestExtractWritesAValidDocument(t *testing.T) {
+// inputs writes a schema and the text to files for the command.
+func inputs(t *testing.T, schemaText string) (schema, input string) {
+	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	schema := filepath.Join(dir, "person.schema.json")
-	input := filepath.Join(dir, "text.txt")
-	require.NoError(t, os.WriteFile(schema, []byte(personSchema), 0o644))
+	schema = filepath.Join(dir, "schema.json")
+	input = filepath.Join(dir, "text.txt")
+	require.NoError(t, os.WriteFile(schema, []byte(schemaText), 0o644))
 	require.NoError(t, os.WriteFile(input, []byte(text), 0o644))
+	return schema, input
+}
+
+func TestExtractWritesAValidDocument(t *testing.T) {
+	schema, input := inputs(t, personSchema)
 	for _, args := range [][]string{
 		{"-temp", "0"},
 		{"-temp", "1.5", "-top-p", "0.95", "-seed", "3"},
@@ -86,12 +93,7 @@ const recordSchema = `{
 // TestExtractCombinedSchema runs a schema that combines keywords through
 // the model, hot, and checks the documents with the independent validator.
 func TestExtractCombinedSchema(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	schema := filepath.Join(dir, "record.schema.json")
-	input := filepath.Join(dir, "text.txt")
-	require.NoError(t, os.WriteFile(schema, []byte(recordSchema), 0o644))
-	require.NoError(t, os.WriteFile(input, []byte(text), 0o644))
+	schema, input := inputs(t, recordSchema)
 	for _, seed := range []string{"1", "2"} {
 		var out, errOut bytes.Buffer
 		args := []string{"-schema", schema, "-text", input, "-threads", "1", "-temp", "1.5", "-seed", seed, "-n", "200"}

@@ -195,7 +195,7 @@ func (v *validator) assertions(s map[string]any, inst any) error {
 			return fmt.Errorf("jsonschema: type must be a string or an array")
 		}
 		if !slices.ContainsFunc(types, func(t any) bool { return hasType(inst, t) }) {
-			return invalid("type: %s is not %v", kind(inst), types)
+			return invalid("type: the value is not %v", types)
 		}
 	}
 	if c, ok := s["const"]; ok && !equal(c, inst) {
@@ -493,22 +493,6 @@ func hasType(v any, t any) bool {
 		return ok
 	}
 	return false
-}
-
-func kind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case json.Number:
-		return "number"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	}
-	return "object"
 }
 
 // toInt reads a count keyword, an integer possibly written as 2.0.

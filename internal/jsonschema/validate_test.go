@@ -3,8 +3,6 @@ package jsonschema
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -39,18 +37,6 @@ func TestRepeatedNames(t *testing.T) {
 	assert.Error(t, Validate(c, []byte(`{"a":1} x`)))
 }
 
-// suiteGroup is a group of the JSON Schema Test Suite: a schema and
-// instances labelled valid or not.
-type suiteGroup struct {
-	Description string          `json:"description"`
-	Schema      json.RawMessage `json:"schema"`
-	Tests       []struct {
-		Description string          `json:"description"`
-		Data        json.RawMessage `json:"data"`
-		Valid       bool            `json:"valid"`
-	} `json:"tests"`
-}
-
 // Files of the suite whose labels assume what this package deliberately
 // does differently (see the package documentation).
 var suiteSkips = map[string]string{
@@ -63,38 +49,35 @@ var suiteSkips = map[string]string{
 // says, and the groups it cannot read use what it documents as
 // unsupported ($dynamicRef, other documents).
 func TestSuite(t *testing.T) {
-	files, err := filepath.Glob(testref.Testdata("json-schema-test-suite", "draft2020-12", "*.json"))
+	all, err := ReadSuite(testref.Testdata("json-schema-test-suite", "draft2020-12"))
 	require.NoError(t, err)
-	require.NotEmpty(t, files)
 	groups, unsupported := 0, 0
-	for _, f := range files {
-		if reason, ok := suiteSkips[filepath.Base(f)]; ok {
-			t.Logf("%s skipped: %s", filepath.Base(f), reason)
+	skipped := map[string]bool{}
+	for _, g := range all {
+		if reason, ok := suiteSkips[g.File]; ok {
+			if !skipped[g.File] {
+				t.Logf("%s skipped: %s", g.File, reason)
+				skipped[g.File] = true
+			}
 			continue
 		}
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
-		var gs []suiteGroup
-		require.NoError(t, json.Unmarshal(data, &gs))
-		for _, g := range gs {
-			groups++
-			name := filepath.Base(f) + ": " + g.Description
-			s, err := Compile(g.Schema)
+		groups++
+		name := g.File + ": " + g.Description
+		s, err := Compile(g.Schema)
+		if errors.Is(err, ErrUnsupported) {
+			assertUnsupported(t, name, err)
+			unsupported++
+			continue
+		}
+		require.NoError(t, err, name)
+		for _, tc := range g.Tests {
+			err := s.Validate(tc.Data)
 			if errors.Is(err, ErrUnsupported) {
 				assertUnsupported(t, name, err)
 				unsupported++
-				continue
+				break
 			}
-			require.NoError(t, err, name)
-			for _, tc := range g.Tests {
-				err := s.Validate(tc.Data)
-				if errors.Is(err, ErrUnsupported) {
-					assertUnsupported(t, name, err)
-					unsupported++
-					break
-				}
-				assert.Equal(t, tc.Valid, err == nil, "%s: %s: %v", name, tc.Description, err)
-			}
+			assert.Equal(t, tc.Valid, err == nil, "%s: %s: %v", name, tc.Description, err)
 		}
 	}
 	t.Logf("%d groups, %d use what is not supported", groups, unsupported)

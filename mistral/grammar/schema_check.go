@@ -364,29 +364,15 @@ func (c *schemaCompiler) checkProperties(x *jsonObject, n snode, s *jsonObject, 
 		}
 		return triOf(k == "minProperties" && len(x.keys) >= m || k == "maxProperties" && len(x.keys) <= m)
 	case "required":
-		req, _ := s.vals[k].([]any)
-		for _, r := range req {
-			name, _ := r.(string)
-			if _, ok := x.vals[name]; !ok {
-				return no
-			}
-		}
-		return yes
+		return triOf(hasAll(x, s.vals[k]))
 	case "dependentRequired":
 		deps, _ := s.vals[k].(*jsonObject)
 		if deps == nil {
 			return unknown
 		}
 		for _, name := range deps.keys {
-			if _, ok := x.vals[name]; !ok {
-				continue
-			}
-			req, _ := deps.vals[name].([]any)
-			for _, r := range req {
-				s, _ := r.(string)
-				if _, ok := x.vals[s]; !ok {
-					return no
-				}
+			if _, ok := x.vals[name]; ok && !hasAll(x, deps.vals[name]) {
+				return no
 			}
 		}
 		return yes
@@ -444,6 +430,18 @@ func (c *schemaCompiler) checkProperties(x *jsonObject, n snode, s *jsonObject, 
 		return r
 	}
 	return yes
+}
+
+// hasAll reports whether object x has every name of the array names.
+func hasAll(x *jsonObject, names any) bool {
+	list, _ := names.([]any)
+	for _, r := range list {
+		name, _ := r.(string)
+		if _, ok := x.vals[name]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // typeOfValue returns the type of a value of the schema document.

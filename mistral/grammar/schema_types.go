@@ -320,37 +320,17 @@ func jsonNumber() *expr {
 // stringType returns the expression of the contents of the strings a
 // allows, except the values in excl.
 func (c *schemaCompiler) stringType(a alternative, excl []any) (*expr, error) {
-	var pattern, format string
-	var patternAt, formatAt string
 	lo, hi, at, err := c.mergedCounts(a, "minLength", "maxLength")
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range a {
-		o := e.obj()
-		if o == nil {
-			continue
-		}
-		if v, ok := o.vals["pattern"]; ok {
-			p, ok := v.(string)
-			if !ok {
-				return nil, c.fail(e.n.ptr, "pattern", "must be a string")
-			}
-			if pattern != "" && p != pattern {
-				return nil, c.unsupported(e.n.ptr, "pattern", "several patterns for one string are not supported")
-			}
-			pattern, patternAt = p, e.n.ptr
-		}
-		if v, ok := o.vals["format"]; ok {
-			f, ok := v.(string)
-			if !ok {
-				return nil, c.fail(e.n.ptr, "format", "must be a string")
-			}
-			if format != "" && f != format {
-				return nil, c.unsupported(e.n.ptr, "format", "several formats for one string are not supported")
-			}
-			format, formatAt = f, e.n.ptr
-		}
+	pattern, patternAt, err := c.oneString(a, "pattern")
+	if err != nil {
+		return nil, err
+	}
+	format, formatAt, err := c.oneString(a, "format")
+	if err != nil {
+		return nil, err
 	}
 	var strs []string
 	for _, v := range excl {
@@ -387,6 +367,30 @@ func (c *schemaCompiler) stringType(a alternative, excl []any) (*expr, error) {
 		return repeat(jsonChar(true), lo, hi), nil
 	}
 	return star(jsonChar(false)), nil
+}
+
+// oneString reads keyword k, a string, in the elements of a: the one value
+// they agree on ("" if none has it), and where.
+func (c *schemaCompiler) oneString(a alternative, k string) (v, at string, err error) {
+	for _, e := range a {
+		o := e.obj()
+		if o == nil {
+			continue
+		}
+		x, ok := o.vals[k]
+		if !ok {
+			continue
+		}
+		s, ok := x.(string)
+		switch {
+		case !ok:
+			return "", "", c.fail(e.n.ptr, k, "must be a string")
+		case v != "" && s != v:
+			return "", "", c.unsupported(e.n.ptr, k, "several values of %s for one string are not supported", k)
+		}
+		v, at = s, e.n.ptr
+	}
+	return v, at, nil
 }
 
 // mergedCounts reads a pair of count keywords such as minLength and

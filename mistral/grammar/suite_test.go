@@ -6,8 +6,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,35 +15,10 @@ import (
 	"github.com/gomistral/gomistral/internal/testref"
 )
 
-// suiteGroup is a group of the JSON Schema Test Suite: a schema, and
-// instances labelled valid or not.
-type suiteGroup struct {
-	File        string
-	Description string          `json:"description"`
-	Schema      json.RawMessage `json:"schema"`
-	Tests       []struct {
-		Description string          `json:"description"`
-		Data        json.RawMessage `json:"data"`
-		Valid       bool            `json:"valid"`
-	} `json:"tests"`
-}
-
-func suiteGroups(t testing.TB) []suiteGroup {
-	files, err := filepath.Glob(testref.Testdata("json-schema-test-suite", "draft2020-12", "*.json"))
-	require.NoError(t, err)
-	require.NotEmpty(t, files, "the JSON Schema Test Suite in testdata/")
-	var all []suiteGroup
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
-		var gs []suiteGroup
-		require.NoError(t, json.Unmarshal(data, &gs), f)
-		for i := range gs {
-			gs[i].File = filepath.Base(f)
-		}
-		all = append(all, gs...)
-	}
-	return all
+func suiteGroups(t testing.TB) []jsonschema.SuiteGroup {
+	groups, err := jsonschema.ReadSuite(testref.Testdata("json-schema-test-suite", "draft2020-12"))
+	require.NoError(t, err, "the JSON Schema Test Suite in testdata/")
+	return groups
 }
 
 // Sampling of the suite test: walks per schema, at these temperatures.
