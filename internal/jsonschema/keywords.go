@@ -60,6 +60,8 @@ const maxDepth = 256
 
 type validator struct{ s *Schema }
 
+// validate applies schema n to inst, returning what it evaluated of
+// inst when it is valid.
 func (v *validator) validate(n node, inst any, depth int) (annotations, error) {
 	var ann annotations
 	if depth > maxDepth {
@@ -223,6 +225,8 @@ func (v *validator) assertions(s map[string]any, inst any) error {
 // exclusiveMaximum makes exclusive.
 var draft4Bound = map[string]string{"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
 
+// numberAssertions checks the number x against the bounds and multipleOf
+// of s.
 func numberAssertions(s map[string]any, x *big.Rat) error {
 	limit := func(k string) (*big.Rat, bool, error) {
 		bv, ok := s[k]
@@ -269,6 +273,8 @@ func numberAssertions(s map[string]any, x *big.Rat) error {
 	return nil
 }
 
+// stringAssertions checks str against the lengths, pattern and format of
+// s.
 func stringAssertions(s map[string]any, str string) error {
 	n := utf8.RuneCountInString(str)
 	if m, ok := s["minLength"]; ok && n < toInt(m) {
@@ -295,281 +301,4 @@ func stringAssertions(s map[string]any, str string) error {
 		}
 	}
 	return nil
-}
-
-func (v *validator) array(s map[string]any, sub func(string, any) node, arr []any, depth int, ann *annotations) error {
-	if m, ok := s["minItems"]; ok && len(arr) < toInt(m) {
-		return invalid("minItems: %d", len(arr))
-	}
-	if m, ok := s["maxItems"]; ok && len(arr) > toInt(m) {
-		return invalid("maxItems: %d", len(arr))
-	}
-	if u, ok := s["uniqueItems"].(bool); ok && u {
-		for i := range arr {
-			for j := range i {
-				if sameValue(arr[i], arr[j]) {
-					return invalid("uniqueItems: items %d and %d are equal", j, i)
-				}
-			}
-		}
-	}
-	prefix := 0
-	if x, ok := s["items"]; ok {
-		if _, tuple := x.([]any); tuple {
-			return fmt.Errorf("%w: items as an array (draft 2019 and before)", ErrUnsupported)
-		}
-	}
-	if subs, ok := s["prefixItems"].([]any); ok {
-		for i, x := range subs {
-			if i >= len(arr) {
-				break
-			}
-			if _, err := v.validate(sub("prefixItems", x), arr[i], depth+1); err != nil {
-				return fmt.Errorf("item %d: %w", i, err)
-			}
-		}
-		prefix = min(len(subs), len(arr))
-		ann.items = max(ann.items, prefix)
-	}
-	if x, ok := s["items"]; ok {
-		for i := prefix; i < len(arr); i++ {
-			if _, err := v.validate(sub("items", x), arr[i], depth+1); err != nil {
-				return fmt.Errorf("item %d: %w", i, err)
-			}
-		}
-		ann.allItems = true
-	}
-	if x, ok := s["contains"]; ok {
-		count := 0
-		for i, e := range arr {
-			_, err := v.validate(sub("contains", x), e, depth+1)
-			if err != nil && !isInvalid(err) {
-				return err
-			}
-			if err == nil {
-				count++
-				if ann.contained == nil {
-					ann.contained = map[int]bool{}
-				}
-				ann.contained[i] = true
-			}
-		}
-		lo := 1
-		if m, ok := s["minContains"]; ok {
-			lo = toInt(m)
-		}
-		if count < lo {
-			return invalid("contains: %d items match, want at least %d", count, lo)
-		}
-		if m, ok := s["maxContains"]; ok && count > toInt(m) {
-			return invalid("maxContains: %d items match", count)
-		}
-	}
-	if x, ok := s["unevaluatedItems"]; ok {
-		for i, e := range arr {
-			if ann.allItems || i < ann.items || ann.contained[i] {
-				continue
-			}
-			if _, err := v.validate(sub("unevaluatedItems", x), e, depth+1); err != nil {
-				return fmt.Errorf("unevaluated item %d: %w", i, err)
-			}
-		}
-		ann.allItems = true
-	}
-	return nil
-}
-
-func (obj members) has(name string) bool {
-	return slices.ContainsFunc(obj, func(m member) bool { return m.name == name })
-}
-
-func (v *validator) object(s map[string]any, sub func(string, any) node, obj members, depth int, ann *annotations) error {
-	names := map[string]bool{}
-	for _, m := range obj {
-		names[m.name] = true
-	}
-	if m, ok := s["minProperties"]; ok && len(names) < toInt(m) {
-		return invalid("minProperties: %d", len(names))
-	}
-	if m, ok := s["maxProperties"]; ok && len(obj) > toInt(m) {
-		return invalid("maxProperties: %d", len(obj))
-	}
-	if req, ok := s["required"].([]any); ok {
-		for _, k := range req {
-			if !names[k.(string)] {
-				return invalid("required %q missing", k)
-			}
-		}
-	}
-	if deps, ok := s["dependentRequired"].(map[string]any); ok {
-		for k, req := range deps {
-			if !names[k] {
-				continue
-			}
-			for _, r := range req.([]any) {
-				if !names[r.(string)] {
-					return invalid("dependentRequired: %q needs %q", k, r)
-				}
-			}
-		}
-	}
-	if pn, ok := s["propertyNames"]; ok {
-		for _, m := range obj {
-			if _, err := v.validate(sub("propertyNames", pn), m.name, depth+1); err != nil {
-				return fmt.Errorf("property name %q: %w", m.name, err)
-			}
-		}
-	}
-	props, _ := s["properties"].(map[string]any)
-	patterns, _ := s["patternProperties"].(map[string]any)
-	addl, hasAddl := s["additionalProperties"]
-	for _, m := range obj {
-		matched := false
-		if x, ok := props[m.name]; ok {
-			matched = true
-			if _, err := v.validate(sub("properties", x), m.value, depth+1); err != nil {
-				return fmt.Errorf("property %q: %w", m.name, err)
-			}
-		}
-		for p, x := range patterns {
-			re, err := ecmaRegexp(p)
-			if err != nil {
-				return fmt.Errorf("jsonschema: patternProperties %q: %w", p, err)
-			}
-			if re.MatchString(m.name) {
-				matched = true
-				if _, err := v.validate(sub("patternProperties", x), m.value, depth+1); err != nil {
-					return fmt.Errorf("property %q (pattern %s): %w", m.name, p, err)
-				}
-			}
-		}
-		if !matched && hasAddl {
-			matched = true
-			if _, err := v.validate(sub("additionalProperties", addl), m.value, depth+1); err != nil {
-				return fmt.Errorf("additional property %q: %w", m.name, err)
-			}
-		}
-		if matched {
-			ann.prop(m.name)
-		}
-	}
-	if x, ok := s["unevaluatedProperties"]; ok {
-		for _, m := range obj {
-			if ann.props[m.name] {
-				continue
-			}
-			if _, err := v.validate(sub("unevaluatedProperties", x), m.value, depth+1); err != nil {
-				return fmt.Errorf("unevaluated property %q: %w", m.name, err)
-			}
-		}
-		for _, m := range obj {
-			ann.prop(m.name)
-		}
-	}
-	return nil
-}
-
-func hasType(v any, t any) bool {
-	switch t {
-	case "integer":
-		n, ok := v.(json.Number)
-		return ok && toRat(n).IsInt()
-	case "number":
-		_, ok := v.(json.Number)
-		return ok
-	case "string":
-		_, ok := v.(string)
-		return ok
-	case "boolean":
-		_, ok := v.(bool)
-		return ok
-	case "null":
-		return v == nil
-	case "array":
-		_, ok := v.([]any)
-		return ok
-	case "object":
-		_, ok := v.(members)
-		return ok
-	}
-	return false
-}
-
-// toInt reads a count keyword, an integer possibly written as 2.0.
-func toInt(v any) int {
-	n, _ := v.(json.Number)
-	r := toRat(n)
-	if !r.IsInt() || !r.Num().IsInt64() {
-		return 0
-	}
-	return int(r.Num().Int64())
-}
-
-func toRat(n json.Number) *big.Rat {
-	r, ok := new(big.Rat).SetString(string(n))
-	if !ok {
-		return new(big.Rat)
-	}
-	return r
-}
-
-// equal compares a schema's value (const, enum) with a document's as JSON
-// Schema does: numbers by value; an object with a repeated name equals
-// nothing.
-func equal(a, b any) bool {
-	if m, ok := b.(members); ok {
-		obj := map[string]any{}
-		for _, e := range m {
-			if _, dup := obj[e.name]; dup {
-				return false
-			}
-			obj[e.name] = e.value
-		}
-		b = obj
-	}
-	switch a := a.(type) {
-	case json.Number:
-		b, ok := b.(json.Number)
-		return ok && toRat(a).Cmp(toRat(b)) == 0
-	case []any:
-		b, ok := b.([]any)
-		return ok && slices.EqualFunc(a, b, func(x, y any) bool { return equal(x, y) })
-	case map[string]any:
-		b, ok := b.(map[string]any)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for k, av := range a {
-			bv, ok := b[k]
-			if !ok || !equal(av, bv) {
-				return false
-			}
-		}
-		return true
-	}
-	return a == b
-}
-
-// sameValue compares two values of a document for uniqueItems: objects
-// by the last value of each name, as a JSON decoder keeps them.
-func sameValue(a, b any) bool { return equal(plain(a), plain(b)) }
-
-// plain turns the objects of a document value into maps, the last member
-// of each name winning.
-func plain(v any) any {
-	switch v := v.(type) {
-	case members:
-		m := make(map[string]any, len(v))
-		for _, e := range v {
-			m[e.name] = plain(e.value)
-		}
-		return m
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = plain(e)
-		}
-		return out
-	}
-	return v
 }

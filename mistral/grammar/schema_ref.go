@@ -65,6 +65,8 @@ func (c *schemaCompiler) baseOf(v any, base *url.URL) *url.URL {
 	return u
 }
 
+// indexSchema registers the $id and $anchor of n and of the schemas
+// below it.
 func (c *schemaCompiler) indexSchema(n snode) error {
 	o, ok := n.v.(*jsonObject)
 	if !ok {

@@ -199,6 +199,8 @@ var (
 	patternCache sync.Map // pattern → *regexp.Regexp
 )
 
+// ecmaToGo rewrites the ECMA 262 pattern p in the syntax of Go's regexp,
+// with the same meaning, or says why it cannot.
 func ecmaToGo(p string) (string, error) {
 	var out strings.Builder
 	class := false // inside [...]
@@ -340,6 +342,8 @@ func patternExpr(p string) (*expr, error) {
 	return seq(parts...), nil
 }
 
+// regexpExpr returns the expression of the JSON string contents whose
+// values match re.
 func regexpExpr(re *syntax.Regexp) (*expr, error) {
 	subs := func() ([]*expr, error) {
 		var es []*expr
