@@ -80,7 +80,7 @@ func TestJSONSchemaSuite(t *testing.T) {
 // sampleDocument generates a document of m's grammar, byte by byte: each
 // allowed byte weighted by exp(score/temp), its score drawn once per walk,
 // so that low temperatures repeat the same choices and high ones spread;
-// after 200 bytes, the shortest completion.
+// after 120 bytes, the shortest completion.
 func sampleDocument(t testing.TB, m *Matcher, rng *rand.Rand, temp float64) []byte {
 	t.Helper()
 	var score [256]float64
@@ -89,7 +89,7 @@ func sampleDocument(t testing.TB, m *Matcher, rng *rand.Rand, temp float64) []by
 	}
 	mask := NewMask(256)
 	var out []byte
-	for len(out) < 200 {
+	for len(out) < 120 {
 		if m.Done() || m.Complete() && rng.Float64() < 0.2 {
 			return out
 		}
