@@ -132,10 +132,11 @@
 //	                        false where a value must be is an error
 //	allOf                   merged
 //	anyOf                   any branch
-//	oneOf                   any branch, when no two branches share a value
-//	                        (types, constants, or a required property with
-//	                        different constants tell them apart); else each
-//	                        branch with the negation of the others
+//	oneOf                   any branch for the types on which no two branches
+//	                        share a value (types, constants, or a required
+//	                        property with different constants tell them
+//	                        apart); for the others, each branch with the
+//	                        negation of the others
 //	not                     values that fail a keyword of its schema: another
 //	                        type, a number beyond a bound, a length beyond a
 //	                        limit, a missing or different property, another
@@ -186,7 +187,9 @@
 //	exclusiveMaximum
 //	multipleOf              integer multiples of integers up to 200 (1.5:
 //	                        multiples of 3); 0.1, 0.01...: decimals of that
-//	                        many digits; below 10^15
+//	                        many digits; below 10^15, and n·r with n below
+//	                        2^53 (exact for validators that divide in floating
+//	                        point)
 //	descriptive keywords    ignored: title, description, examples, default,
 //	                        $schema, $id, $anchor, $comment, readOnly,
 //	                        writeOnly, deprecated, $defs, definitions,
