@@ -20,7 +20,6 @@ var ErrGrammarStuck = errors.New("grammar allows no continuation")
 type grammars struct {
 	once    sync.Once
 	tokens  *grammar.Tokens
-	byBytes map[string]int32 // a token spelling each byte string (normal pieces over byte tokens)
 	mu      sync.Mutex
 	indexes map[*grammar.Grammar]*grammar.Index
 	order   []*grammar.Grammar
@@ -32,12 +31,6 @@ func (m *model) grammarIndex(g *grammar.Grammar) *grammar.Index {
 	c := &m.grammars
 	c.once.Do(func() {
 		c.tokens = grammar.FromTokenizer(m.tok)
-		c.byBytes = make(map[string]int32, c.tokens.Len())
-		for id := int32(0); id < int32(c.tokens.Len()); id++ {
-			if b := c.tokens.Bytes(id); len(b) > 0 {
-				c.byBytes[string(b)] = id // later ids (normal pieces) win over byte tokens
-			}
-		}
 	})
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -61,14 +54,13 @@ func (m *model) grammarIndex(g *grammar.Grammar) *grammar.Index {
 // allows next, and the end-of-sequence token only when the text is
 // complete.
 type grammarStage struct {
-	m       *grammar.Matcher
-	mask    grammar.Mask
-	eos     int32
-	byBytes map[string]int32
-	forced  int32   // when >= 0, the only candidate (finishing within the budget)
-	banned  []int32 // tokens drawn at this step after which the text could not end in the budget
-	masked  bool    // mask holds the tokens allowed at this step
-	err     error
+	m      *grammar.Matcher
+	mask   grammar.Mask
+	eos    int32
+	forced int32   // when >= 0, the only candidate (finishing within the budget)
+	banned []int32 // tokens drawn at this step after which the text could not end in the budget
+	masked bool    // mask holds the tokens allowed at this step
+	err    error
 }
 
 // finishMargin is how many tokens before the end of the budget a
@@ -77,25 +69,31 @@ type grammarStage struct {
 const finishMargin = 16
 
 // plan starts a step: before a token is drawn with remaining tokens left in
-// the budget (0: no budget), it decides whether the grammar's shortest
-// completion must be spelled from now on, and if so which token comes next.
+// the budget (0: no budget), it decides whether one token only may come
+// next, and which: where the grammar allows no alternative to the next
+// bytes (the keys, quotes and braces of a JSON Schema, the spelling of an
+// enum value already begun), the allowed token that spells the longest
+// prefix of them, so that text the grammar imposes is written the way the
+// tokenizer writes it, not byte by byte; and near the end of the budget,
+// the first token of the grammar's shortest completion.
 func (g *grammarStage) plan(remaining int) {
 	g.forced, g.banned, g.masked = -1, g.banned[:0], false
-	if remaining <= 0 {
-		return
+	if remaining > 0 {
+		comp := g.m.Completion()
+		if comp != nil && len(comp)+finishMargin >= remaining {
+			if len(comp) == 0 {
+				g.forced = g.eos
+				return
+			}
+			if id, n := g.m.Spell(comp); n > 0 {
+				g.forced = id
+				return
+			}
+		}
 	}
-	comp := g.m.Completion()
-	if comp == nil || len(comp)+finishMargin < remaining {
-		return
-	}
-	if len(comp) == 0 {
-		g.forced = g.eos
-		return
-	}
-	for k := min(len(comp), 24); k > 0; k-- {
-		if id, ok := g.byBytes[string(comp[:k])]; ok && g.m.Allows(id) {
+	if b := g.m.Forced(); len(b) > 0 {
+		if id, n := g.m.Spell(b); n > 0 {
 			g.forced = id
-			return
 		}
 	}
 }
@@ -157,11 +155,8 @@ func (g *grammarStage) refuse(id int32) {
 	case len(comp) == 0:
 		g.forced = g.eos
 	default:
-		for k := min(len(comp), 24); k > 0; k-- {
-			if id, ok := g.byBytes[string(comp[:k])]; ok && g.m.Allows(id) {
-				g.forced = id
-				return
-			}
+		if id, n := g.m.Spell(comp); n > 0 {
+			g.forced = id
 		}
 	}
 }
@@ -169,5 +164,5 @@ func (g *grammarStage) refuse(id int32) {
 // newGrammarStage returns a stage holding the output to g, from its start.
 func (m *model) newGrammarStage(g *grammar.Grammar) *grammarStage {
 	ix := m.grammarIndex(g)
-	return &grammarStage{m: ix.NewMatcher(), mask: grammar.NewMask(m.tok.Len()), eos: m.tok.EOS(), byBytes: m.grammars.byBytes}
+	return &grammarStage{m: ix.NewMatcher(), mask: grammar.NewMask(m.tok.Len()), eos: m.tok.EOS()}
 }

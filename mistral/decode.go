@@ -180,10 +180,17 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 		next = drawn{id: -1}
 		start := s.Position() // of t
 		drafts := g.propose(t.id)
+		if testHookDraftLog != nil {
+			testHookDraftLog(t.id, drafts, g.forced)
+		}
 		g.pass = append(append(g.pass[:0], t.id), drafts...)
 		s.stats.Passes++
+		// Drafts the grammar forces are drawn as the only candidate, which
+		// the logits do not change: only the last token's are needed
+		// (unless log-probabilities are).
+		rows := len(drafts) > 0 && (!g.forced || g.lp != nil)
 		var err error
-		if len(drafts) == 0 {
+		if !rows {
 			err = s.feed(ctx, g.pass, nil)
 		} else {
 			g.rows = grow(g.rows, vocab*len(g.pass))
@@ -212,7 +219,18 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 				g.fail(err, yield)
 				return
 			}
-			row := g.rows[j*vocab : (j+1)*vocab]
+			row := s.logits // a stand-in where the row was not computed (see lone)
+			if rows {
+				row = g.rows[j*vocab : (j+1)*vocab]
+			} else if !g.lone() {
+				// The grammar does not force this step after all: compute
+				// the logits it needs and draw it as the next step.
+				if err := g.refeed(ctx, start+j); err != nil {
+					g.fail(err, yield)
+					return
+				}
+				break
+			}
 			x, err := g.draw(row)
 			if err != nil {
 				s.truncate(start + 1 + j)
@@ -225,8 +243,13 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 			if x.id != d {
 				// Not the draft: x is the next step's token, drawn from
 				// the logits after the last token kept.
-				s.truncate(start + 1 + j)
-				copy(s.logits, row)
+				if rows {
+					s.truncate(start + 1 + j)
+					copy(s.logits, row)
+				} else if err := g.refeed(ctx, start+j); err != nil {
+					g.fail(err, yield)
+					return
+				}
 				next = x
 				break
 			}
@@ -241,6 +264,30 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 			g.dr.taken(len(drafts), taken)
 		}
 	}
+}
+
+// lone reports whether the next draw has one candidate only, which it
+// draws whatever the logits: the grammar forces it.
+func (g *generation) lone() bool {
+	if g.gs == nil {
+		return false
+	}
+	left := 0
+	if g.cfg.MaxTokens > 0 {
+		left = g.cfg.MaxTokens - g.n
+	}
+	g.gs.plan(left)
+	return g.gs.forced >= 0
+}
+
+// refeed makes the session hold the tokens up to position last, with the
+// logits after it: the last token is computed again (its pass asked for no
+// logits of it).
+func (g *generation) refeed(ctx context.Context, last int) error {
+	s := g.s
+	tok := s.tokens[last]
+	s.truncate(last)
+	return s.feed(ctx, []int32{tok}, nil)
 }
 
 // draw has the sampler choose a token from logits, as one step of plain
@@ -411,14 +458,33 @@ func (g *generation) propose(id int32) []int32 {
 	return g.draft
 }
 
-// forcedDrafts returns the tokens that spell what the grammar allows no
-// alternative to from here (none yet: the grammar package does not say).
-func (g *generation) forcedDrafts(limit int) []int32 { return nil }
+// forcedDrafts returns up to limit tokens that spell the bytes the grammar
+// allows no alternative to from here, each the allowed token that spells
+// the longest prefix of what is left (the model may well choose another
+// spelling: the draws decide, as for any draft).
+func (g *generation) forcedDrafts(limit int) []int32 {
+	b := g.gs.m.Forced()
+	if len(b) == 0 {
+		return nil
+	}
+	m := g.gs.m.Clone()
+	g.draft = g.draft[:0]
+	for len(b) > 0 && len(g.draft) < limit {
+		id, n := m.Spell(b)
+		if n == 0 || m.Accept(id) != nil {
+			break
+		}
+		g.draft = append(g.draft, id)
+		b = b[n:]
+	}
+	return g.draft
+}
 
 // Test hooks: testHookDrafts, when set, proposes the drafts after a token
 // instead of prompt lookup; testHookKeepDrafts keeps every draft whatever
 // the sampler draws (a wrong rule, the control of the distribution test).
 var (
+	testHookDraftLog   func(id int32, drafts []int32, forced bool)
 	testHookDrafts     func(id int32) []int32
 	testHookKeepDrafts bool
 )

@@ -104,7 +104,7 @@ func (p *program) check() error {
 					}
 				}
 				names = append(names, p.rules[s].name)
-				return &GrammarError{Rule: p.rules[s].name, Msg: fmt.Sprintf("left recursion (%s): the rule is reached again before any character is read; rewrite it with repetition, such as list ::= item (\",\" item)*", strings.Join(names, " -> "))}
+				return &Error{Rule: p.rules[s].name, Msg: fmt.Sprintf("left recursion (%s): the rule is reached again before any character is read; rewrite it with repetition, such as list ::= item (\",\" item)*", strings.Join(names, " -> "))}
 			case unvisited:
 				if err := visit(s); err != nil {
 					return err
@@ -140,7 +140,7 @@ func (p *program) check() error {
 		}
 	}
 	if culprit >= 0 {
-		return &GrammarError{Rule: p.rules[culprit].name, Msg: "can never finish: every way through it calls itself again, directly or through other rules"}
+		return &Error{Rule: p.rules[culprit].name, Msg: "can never finish: every way through it calls itself again, directly or through other rules"}
 	}
 
 	return nil

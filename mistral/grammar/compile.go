@@ -114,7 +114,7 @@ func compile(rules []*rule, root int) (*program, error) {
 	var start configSet
 	st.start(p.rules[p.root].start, stackEmpty, &start)
 	if start.overflow {
-		return nil, &GrammarError{Msg: fmt.Sprintf("too ambiguous: more than %d ways to parse the start", MaxStates)}
+		return nil, &Error{Msg: fmt.Sprintf("too ambiguous: more than %d ways to parse the start", MaxStates)}
 	}
 	return p, nil
 }
@@ -154,7 +154,7 @@ func (c *compiler) newNode() int32 {
 }
 
 func tooLarge() error {
-	return &GrammarError{Msg: fmt.Sprintf("grammar too large: more than %d states once compiled (lower the repetition counts)", maxNodes)}
+	return &Error{Msg: fmt.Sprintf("grammar too large: more than %d states once compiled (lower the repetition counts)", maxNodes)}
 }
 
 // estimate returns about how many nodes e compiles to, or limit if it is

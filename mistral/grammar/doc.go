@@ -39,6 +39,12 @@
 // Matcher.Allows tests one token cheaply, for samplers that pick first and
 // compute the mask only when the grammar refuses the pick.
 //
+// Where the grammar leaves no choice, Matcher.Forced returns the bytes that
+// must come next, and Matcher.Spell the allowed token that spells the most
+// of them: a generation can append those tokens without sampling. To end
+// within a budget of tokens, spell Matcher.Completion, the shortest text
+// that completes the document, the same way.
+//
 // # Cost
 //
 // An Index computes, lazily and once for all the Matchers that share it,
@@ -99,53 +105,99 @@
 //
 // # JSON Schema
 //
-// JSONSchema compiles these keywords (other keywords are errors, except
-// the descriptive ones: title, description, examples, default, $schema,
-// $id, $comment, readOnly, writeOnly, deprecated, and the containers
-// $defs and definitions):
+// JSONSchema compiles a JSON Schema (draft 2020-12, and what earlier
+// drafts share with it) so that every document the grammar allows is
+// valid against it. A schema it cannot compile that way is refused with a
+// *SchemaError naming the keyword and its JSON pointer (wrapping
+// ErrUnsupported for what this package does not implement); so is a
+// schema that allows no value. Not every valid document can be written:
+// where a keyword is supported in part, the grammar keeps to a valid part.
 //
-//   - type, a name or an array of names. Without it, the type is implied by
-//     the other keywords (properties: object, items: array, maxLength:
-//     string, minimum: number...), or any value. A keyword that does not
-//     apply to the type given is an error.
-//   - properties, required, additionalProperties. Properties come in the
-//     order of the schema: the required ones always, the others perhaps.
-//     A required name missing from properties comes after them, with any
-//     value (or one valid against additionalProperties). additionalProperties
-//     false, or absent when properties is given, allows no other property;
-//     true or a schema allows others after the listed ones, with names
-//     other than theirs written without escapes (those other names may
-//     repeat, as JSON allows). An object schema without properties allows
-//     any property.
-//   - items (a schema, or false), minItems, maxItems, uniqueItems false.
-//   - minLength, maxLength (in characters, as JSON Schema counts them),
-//     pattern, format: date, time, date-time, uuid, email, ipv4. A pattern
-//     is read with Go's regexp syntax (the common subset of ECMA 262),
-//     unanchored unless it starts with ^ or ends with $; word boundaries and
-//     inner anchors are errors. pattern, format and the length keywords
-//     cannot be combined.
-//   - minimum, maximum, exclusiveMinimum, exclusiveMaximum (numbers, or
-//     booleans as in draft 4), up to 2^53 in magnitude. For integers, any
-//     bounds; for numbers, integer bounds, and bounded numbers are written
-//     without exponent. Numbers and integers keep the limits of JSON above
-//     (20 digits before the point).
-//   - enum, const: the values in their compact spelling.
-//   - anyOf, oneOf: either branch (oneOf is read as anyOf: make its
-//     branches exclusive). allOf with a single schema.
-//   - $ref to a JSON pointer in the same document ("#", "#/$defs/name",
-//     "#/definitions/name"), recursion included.
+// The schemas that apply to a value (those of allOf, of $ref and its
+// siblings, of the properties that match a member...) are merged: types
+// intersected, bounds and lengths tightened, the properties of every
+// schema listed, const and enum values kept if the other keywords accept
+// them. anyOf, oneOf, if/then/else, not, dependentRequired and
+// dependentSchemas make alternatives, each merged on its own (up to 256
+// per value).
 //
-// Not supported, and errors: multipleOf, patternProperties,
-// propertyNames, minProperties, maxProperties, dependentRequired,
-// dependentSchemas, prefixItems and tuple items, contains, uniqueItems
-// true, not, if/then/else, allOf with several schemas, keywords beside
-// $ref, anyOf or oneOf, formats other than those above, references to
-// other documents or anchors.
+//	keyword                 supported
+//	----------------------  -------------------------------------------------
+//	type                    a name or an array; without it, the types the other
+//	                        keywords imply (properties: object, maxLength:
+//	                        string...), or any value when none fits
+//	enum, const             their values, in compact spelling, that the rest of
+//	                        the schema accepts
+//	true, false             true allows anything; false branches are dropped,
+//	                        false where a value must be is an error
+//	allOf                   merged
+//	anyOf                   any branch
+//	oneOf                   any branch for the types on which no two branches
+//	                        share a value (types, constants, or a required
+//	                        property with different constants tell them
+//	                        apart); for the others, each branch with the
+//	                        negation of the others
+//	not                     values that fail a keyword of its schema: another
+//	                        type, a number beyond a bound, a length beyond a
+//	                        limit, a missing or different property, another
+//	                        value than const or enum (not pattern or format)
+//	if, then, else          if and then, or not if and else
+//	$ref                    JSON pointers, $id and $anchor within the document,
+//	                        recursion included; no other documents, no
+//	                        $dynamicRef
+//	properties, required    in the order of the schemas: the required ones
+//	                        always, the others perhaps; a required name not in
+//	                        properties after them
+//	additionalProperties    other names after the listed ones, without escapes
+//	                        (they may repeat, as JSON allows); absent when
+//	                        properties is given: no other property
+//	patternProperties       names matching the pattern, with values valid
+//	                        against every schema that may apply to them
+//	propertyNames           const, enum, minLength, maxLength, a pattern that
+//	                        matches no listed name, false
+//	min/maxProperties       counted; at most one member beyond the listed
+//	                        names counts towards the minimum
+//	dependentRequired,      the property absent, or present with what depends
+//	dependentSchemas        on it
+//	unevaluatedProperties,  for what the schemas applied in place (allOf, $ref,
+//	unevaluatedItems        the branch taken...) did not evaluate
+//	items, prefixItems      a schema or false; an array of schemas (draft 2019
+//	                        tuples) is an error
+//	min/maxItems            counted
+//	contains,               items valid against contains, at least minContains;
+//	minContains,            with maxContains, every item valid against it
+//	maxContains
+//	uniqueItems             items of at most 64 values (enum, const, booleans,
+//	                        null), each once, in schema order
+//	minLength, maxLength    in characters, as JSON Schema counts them; not
+//	                        beside pattern or format
+//	pattern                 one ECMA 262 pattern (., \s, \S, \uXXXX and
+//	                        \p{Letter} as ECMA reads them), unanchored unless
+//	                        it starts with ^ or ends with $; no lookaround,
+//	                        backreference, word boundary or inner anchor
+//	format                  date, time, date-time, duration, email, idn-email,
+//	                        hostname, idn-hostname, ipv4, ipv6, uri,
+//	                        uri-reference, iri, iri-reference, uri-template,
+//	                        json-pointer, relative-json-pointer, uuid, regex:
+//	                        common, valid subsets (no leap second, IPv6 in
+//	                        full, URIs with a host, regex of letters, digits
+//	                        and spaces)
+//	minimum, maximum,       decimals up to 2^53 (booleans as in draft 4);
+//	exclusiveMinimum,       bounded numbers are written without exponent
+//	exclusiveMaximum
+//	multipleOf              integer multiples of integers up to 200 (1.5:
+//	                        multiples of 3); 0.1, 0.01...: decimals of that
+//	                        many digits; below 10^15, and n·r with n below
+//	                        2^53 (exact for validators that divide in floating
+//	                        point)
+//	descriptive keywords    ignored: title, description, examples, default,
+//	                        $schema, $id, $anchor, $comment, readOnly,
+//	                        writeOnly, deprecated, $defs, definitions,
+//	                        content*, $vocabulary
 //
-// The white space between tokens follows SchemaOptions as JSON follows
-// JSONOptions. Date formats leave 29 February out (valid only in leap
-// years) and times leave leap seconds out: every output is valid, though
-// not every valid value can be produced.
+// Other keywords are errors. Numbers keep the limits of JSON above (20
+// digits before the point). The white space between tokens follows
+// SchemaOptions as JSON follows JSONOptions.
 //
 // # Concurrency
 //

@@ -17,6 +17,11 @@ var (
 	// ErrUnsupported is wrapped by a *SchemaError for a JSON Schema keyword,
 	// format or construct that this package cannot turn into a grammar.
 	ErrUnsupported = errors.New("unsupported")
+
+	// errEmpty is wrapped by the *SchemaError of a schema that allows no
+	// value: where a value may be left out (a branch, an optional
+	// property) the compiler drops it, elsewhere the error stands.
+	errEmpty = errors.New("no value is valid")
 )
 
 // SyntaxError reports a mistake in the text of a grammar (see Parse), and
@@ -34,9 +39,10 @@ func (e *SyntaxError) Error() string {
 }
 
 // SchemaError reports a JSON Schema that JSONSchema cannot compile: invalid
-// JSON, a malformed keyword, or a keyword it does not support (then Err is
-// ErrUnsupported). Pointer is the JSON pointer of the schema object holding
-// the keyword ("" for the root), Keyword the offending keyword, if any.
+// JSON, a malformed keyword, a keyword or a use of it this package does
+// not support (then Err is ErrUnsupported), or a schema that allows no
+// value. Pointer is the JSON pointer of the schema object holding the
+// keyword ("" for the root), Keyword the offending keyword, if any.
 type SchemaError struct {
 	Pointer string
 	Keyword string
@@ -57,16 +63,16 @@ func (e *SchemaError) Error() string {
 
 func (e *SchemaError) Unwrap() error { return e.Err }
 
-// GrammarError reports a grammar that is well formed but cannot be used:
+// Error reports a grammar that is well formed but cannot be used:
 // left recursion, a rule that can never finish, a grammar too large to
 // compile or too ambiguous to start. Parse reports the problems of one
 // rule as a *SyntaxError instead, pointing at the rule.
-type GrammarError struct {
+type Error struct {
 	Rule string // the offending rule, or ""
 	Msg  string
 }
 
-func (e *GrammarError) Error() string {
+func (e *Error) Error() string {
 	if e.Rule != "" {
 		return fmt.Sprintf("grammar: rule %s: %s", e.Rule, e.Msg)
 	}

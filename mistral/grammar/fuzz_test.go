@@ -2,9 +2,12 @@ package grammar
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gomistral/gomistral/internal/jsonschema"
 )
 
 // FuzzParse reads arbitrary grammars: no panic, no hang, and what parses
@@ -21,7 +24,7 @@ func FuzzParse(f *testing.F) {
 		g, err := Parse(src)
 		if err != nil {
 			if _, ok := err.(*SyntaxError); !ok {
-				if _, ok := err.(*GrammarError); !ok {
+				if _, ok := err.(*Error); !ok {
 					t.Fatalf("error of type %T: %v", err, err)
 				}
 			}
@@ -110,25 +113,35 @@ func withinLimits(text string) bool {
 	return true
 }
 
-// FuzzJSONSchema compiles arbitrary schemas: no panic, no hang; an error
-// or a grammar.
+// FuzzJSONSchema compiles arbitrary schemas: no panic, no hang; an error,
+// or a grammar whose documents are valid (one sampled, checked by
+// internal/jsonschema).
 func FuzzJSONSchema(f *testing.F) {
 	for _, s := range testSchemas {
 		f.Add(s.schema)
 	}
 	f.Add(`{"type": "integer", "minimum": -99999, "maximum": 99999}`)
 	f.Add(`{"type": "string", "pattern": "^(a|b)*c{2,3}$"}`)
+	f.Add(`{"oneOf": [{"type": "number", "multipleOf": 0.5}, {"not": {"minimum": 3}}], "maximum": 10.25}`)
+	f.Add(`{"properties": {"a": {"const": 1}}, "patternProperties": {"^b": {"type": "string"}}, "minProperties": 2}`)
 	f.Fuzz(func(t *testing.T, schema string) {
 		g, err := JSONSchema([]byte(schema), SchemaOptions{})
 		if err != nil {
 			switch err.(type) {
-			case *SchemaError, *GrammarError:
+			case *SchemaError, *Error:
 			default:
 				t.Fatalf("error of type %T: %v", err, err)
 			}
 			return
 		}
-		m := NewMatcher(g, byteVocab())
-		m.Allowed(NewMask(256))
+		v, err := jsonschema.Compile([]byte(schema))
+		if err != nil {
+			return // the validator cannot read it
+		}
+		rng := rand.New(rand.NewPCG(uint64(len(schema)), 1))
+		doc := sampleDocument(t, NewMatcher(g, byteVocab()), rng, 1)
+		if err := v.Validate(doc); err != nil {
+			t.Fatalf("schema %s: document %s: %v", schema, doc, err)
+		}
 	})
 }

@@ -138,6 +138,21 @@ func alt(es ...*expr) *expr {
 	return &expr{kind: exprAlt, subs: subs}
 }
 
+// maybe returns the alternation of es, written e? when one of them is
+// the empty string.
+func maybe(es ...*expr) *expr {
+	var rest []*expr
+	for _, e := range es {
+		if e.kind != exprSeq || len(e.subs) > 0 {
+			rest = append(rest, e)
+		}
+	}
+	if len(rest) < len(es) && len(rest) > 0 {
+		return opt(alt(rest...))
+	}
+	return alt(es...)
+}
+
 func repeat(e *expr, min, max int) *expr {
 	if min == 1 && max == 1 {
 		return e

@@ -25,12 +25,6 @@ func walkCount(normal int) int {
 	return normal
 }
 
-// listVocab is a vocabulary given as strings.
-type listVocab []string
-
-func (v listVocab) Len() int              { return len(v) }
-func (v listVocab) Bytes(id int32) []byte { return []byte(v[id]) }
-
 // byteVocab returns the 256 single bytes as tokens 0 to 255, then extra.
 func byteVocab(extra ...string) listVocab {
 	v := make(listVocab, 256, 256+len(extra))

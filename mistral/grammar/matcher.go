@@ -275,3 +275,65 @@ func (m *Matcher) compact() {
 	m.a.frames = kept
 	m.compactAt = max(minCompact, 4*len(kept))
 }
+
+// Spell returns the token the grammar allows next that spells the longest
+// prefix of b, and the length of that prefix; n is 0 when no allowed token
+// is a prefix of b. Of tokens with the same bytes, the one with the
+// highest id wins, as in Tokens.Longest. Spell(Completion()) is the token
+// that brings the end closest; Spell(Forced()) a token that needs no
+// sampling.
+func (m *Matcher) Spell(b []byte) (id int32, n int) {
+	toks := m.ix.toks
+	path := toks.prefixNodes(b)
+	for d := len(path) - 1; d >= 0; d-- {
+		nd := &toks.trie[path[d]]
+		for i := nd.idsEnd - 1; i >= nd.ids; i-- {
+			if id := toks.ids[i]; m.Allows(id) {
+				return id, d + 1
+			}
+		}
+	}
+	return -1, 0
+}
+
+// maxForced bounds the bytes Forced returns.
+const maxForced = 256
+
+// Forced returns the bytes that every continuation of the text read so far
+// begins with: where the grammar allows exactly one byte next, that byte,
+// and so on while it does (up to 256 bytes). It is empty when the text may
+// end here or when several bytes may come next. A generation can append
+// forced bytes without sampling, spelling them with Spell.
+func (m *Matcher) Forced() []byte {
+	mark := len(m.a.frames)
+	defer m.truncate(mark)
+	cur, next := &m.tmp[0], &m.tmp[1]
+	cur.copyFrom(&m.state)
+	var out []byte
+	for len(out) < maxForced && !cur.complete && !cur.overflow && len(cur.cs) > 0 {
+		b, ok := m.onlyByte(cur)
+		if !ok {
+			break
+		}
+		m.st.step(cur, b, next)
+		cur, next = next, cur
+		out = append(out, b)
+	}
+	return out
+}
+
+// onlyByte reports whether the configurations of s can read exactly one
+// byte value, and which.
+func (m *Matcher) onlyByte(s *configSet) (byte, bool) {
+	var b byte
+	seen := false
+	for _, c := range s.cs {
+		for _, e := range m.ix.g.prog.nodes[c.node].edges {
+			if e.lo != e.hi || seen && e.lo != b {
+				return 0, false
+			}
+			b, seen = e.lo, true
+		}
+	}
+	return b, seen
+}

@@ -511,7 +511,7 @@ func newGrammar(rules []*rule, root string) (*Grammar, error) {
 	fail := func(pos position, format string, args ...any) error {
 		msg := fmt.Sprintf(format, args...)
 		if pos.line == 0 {
-			return &GrammarError{Msg: msg}
+			return &Error{Msg: msg}
 		}
 		return &SyntaxError{Line: pos.line, Column: pos.col, Msg: msg}
 	}
@@ -552,7 +552,7 @@ func newGrammar(rules []*rule, root string) (*Grammar, error) {
 	}
 	prog, err := compile(rules, g.root)
 	if err != nil {
-		var ge *GrammarError
+		var ge *Error
 		if errors.As(err, &ge) && ge.Rule != "" {
 			if i, ok := index[ge.Rule]; ok && rules[i].pos.line > 0 {
 				return nil, fail(rules[i].pos, "rule %s: %s", ge.Rule, ge.Msg)

@@ -94,7 +94,7 @@ func TestLeftRecursionThroughNullable(t *testing.T) {
 
 func TestGrammarTooLarge(t *testing.T) {
 	_, err := Parse(`root ::= ((([^a]{10000}){10000}){10000})`)
-	var ge *GrammarError
+	var ge *Error
 	require.ErrorAs(t, err, &ge)
 	assert.Contains(t, err.Error(), "too large")
 }

@@ -1,8 +1,8 @@
 package grammar
 
 import (
+	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,27 +19,37 @@ type SchemaOptions struct {
 	Compact bool
 }
 
-// JSONSchema compiles a JSON Schema into the grammar of the JSON documents
-// it describes: every sentence of the grammar is valid against the
-// schema. The package documentation lists the keywords it supports and how
-// it reads them; any other keyword is an error (*SchemaError wrapping
-// ErrUnsupported) naming it and where it is, except the purely descriptive
-// ones, which are ignored: title, description, examples, default,
-// $schema, $id, $comment, readOnly, writeOnly and deprecated.
+// JSONSchema compiles a JSON Schema (draft 2020-12, and the common parts
+// of earlier drafts) into the grammar of JSON documents valid against it:
+// every sentence of the grammar is valid. The package documentation lists
+// the keywords it supports and how it reads them. A schema it cannot
+// compile is a *SchemaError naming the keyword and its JSON pointer,
+// wrapping ErrUnsupported for what this package does not implement; a
+// schema that allows no value at all is a *SchemaError too.
 func JSONSchema(schema []byte, opt SchemaOptions) (*Grammar, error) {
 	doc, err := decodeJSON(schema)
 	if err != nil {
 		return nil, &SchemaError{Msg: "invalid JSON: " + err.Error()}
 	}
 	before, between := JSONOptions{MaxSpace: opt.MaxSpace, Compact: opt.Compact}.space()
-	c := &schemaCompiler{doc: doc, refs: map[string]string{}, names: map[string]bool{}, between: between}
+	c := &schemaCompiler{doc: doc, names: map[string]bool{}, memo: map[string]*memoRule{}, between: between,
+		nodes: map[string]snode{}}
+	if err := c.indexDocument(); err != nil {
+		return nil, err
+	}
 	c.rule("root") // reserve the name
-	body, err := c.schema(doc, "", "doc")
+	body, err := c.compile([]snode{c.root}, "doc")
 	if err != nil {
 		return nil, err
 	}
 	c.rules[0].body = seq(repeat(chars(" \t\n\r"), 0, before), body)
-	return newGrammar(c.used(), "root")
+	g, err := newGrammar(c.used(), "root")
+	var ge *Error
+	if errors.As(err, &ge) {
+		// A problem of the grammar is one of the schema: name where.
+		return nil, &SchemaError{Pointer: origin(c.ruleOrigin[ge.Rule]), Msg: ge.Msg}
+	}
+	return g, err
 }
 
 // used returns the rules reachable from the root, which is first.
@@ -66,44 +76,149 @@ func (c *schemaCompiler) used() []*rule {
 			out = append(out, r)
 		}
 	}
+	return inlineSingles(out)
+}
+
+// inlineSingles replaces each reference to a rule used once, and not
+// recursive, by its body, and drops the rule: the grammar reads as the
+// schema does, one rule per shared or recursive schema.
+func inlineSingles(rules []*rule) []*rule {
+	index := map[string]int{}
+	for i, r := range rules {
+		index[r.name] = i
+	}
+	uses := make([]int, len(rules))
+	for _, r := range rules {
+		r.body.walk(func(e *expr) {
+			if e.kind == exprRef {
+				uses[index[e.text]]++
+			}
+		})
+	}
+	recursive := (&compiler{rules: rules, index: index}).recursive()
+	top := map[int]bool{} // the document's rule stays apart from the white space before it
+	rules[0].body.walk(func(e *expr) {
+		if e.kind == exprRef {
+			top[index[e.text]] = true
+		}
+	})
+	inline := func(i int) bool { return i > 0 && uses[i] == 1 && !recursive[i] && !top[i] }
+	var subst func(e *expr)
+	subst = func(e *expr) {
+		if e.kind == exprRef {
+			if i := index[e.text]; inline(i) {
+				*e = *rules[i].body
+				subst(e)
+				return
+			}
+		}
+		for _, s := range e.subs {
+			subst(s)
+		}
+	}
+	var out []*rule
+	for i, r := range rules {
+		if !inline(i) {
+			subst(r.body)
+			out = append(out, r)
+		}
+	}
 	return out
 }
 
-// schemaCompiler turns a schema into rules.
+// schemaCompiler turns a schema into rules. A value's schema is a
+// conjunction of schemas (those of allOf, $ref, of the properties that
+// apply to a member...): compile expands it into alternatives of plain
+// schemas (anyOf, oneOf, if/then/else, not), merges the keywords of each
+// and writes the grammar of the values they allow, one rule per
+// conjunction.
 type schemaCompiler struct {
-	doc     any
-	rules   []*rule
-	names   map[string]bool   // rule names taken
-	refs    map[string]string // JSON pointer of a $ref target → its rule
-	between int               // white space allowed between tokens
-	wsRule  bool              // rule ws is defined
-	anyName string            // the rule of any JSON value, once defined
+	doc        any
+	root       snode
+	resources  map[string]snode // absolute URI without fragment → schema
+	anchors    map[string]snode // absolute URI with #anchor → schema
+	nodes      map[string]snode // synthetic schemas by pointer, to find them again
+	rules      []*rule
+	names      map[string]bool      // rule names taken
+	ruleOrigin map[string]string    // rule name → JSON pointer of its schema
+	memo       map[string]*memoRule // conjunction key → its rule
+	between    int                  // white space allowed between tokens
+	wsRule     bool                 // rule ws is defined
+	anyName    string               // the rule of any JSON value, once defined
+	checks     int                  // value checks made, against runaway schemas
+	multiples  map[string]string    // rules of multipleOf, by divisor, remainder and length
 }
+
+// memoRule is the rule of a conjunction, being compiled or compiled.
+type memoRule struct {
+	name       string
+	done       bool
+	empty      error // the conjunction allows no value: why
+	referenced bool  // used while being compiled (recursion)
+}
+
+// Limits of the schema compiler.
+const (
+	// maxAlternatives bounds the alternatives a conjunction expands to
+	// (each anyOf, oneOf, if or not multiplies them).
+	maxAlternatives = 256
+	// maxExpandDepth bounds the schemas applied in place to one value
+	// ($ref, allOf...), against $ref cycles that read nothing.
+	maxExpandDepth = 64
+	// maxChecks bounds the values checked against schemas at compile
+	// time (enum values, property names).
+	maxChecks = 200000
+)
 
 // Keywords by what the compiler does with them.
 var (
-	descriptiveKeywords = []string{"title", "description", "examples", "default", "$schema", "$id", "$comment", "readOnly", "writeOnly", "deprecated"}
-	// Containers of definitions: read when a $ref points into them.
-	definitionKeywords = []string{"$defs", "definitions"}
-	// Keywords by the type they constrain.
-	typeKeywords = map[string][]string{
-		"object":  {"properties", "required", "additionalProperties"},
-		"array":   {"items", "prefixItems", "minItems", "maxItems", "uniqueItems"},
-		"string":  {"minLength", "maxLength", "pattern", "format"},
-		"number":  {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"},
-		"integer": {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"},
+	// Ignored: annotations, and what only matters to references.
+	descriptiveKeywords = []string{"title", "description", "examples", "default", "$schema", "$id", "$comment",
+		"readOnly", "writeOnly", "deprecated", "$anchor", "$dynamicAnchor", "$vocabulary", "$defs", "definitions",
+		"contentMediaType", "contentEncoding", "contentSchema"}
+	// Applied in place by expand.
+	applicatorKeywords = []string{"$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else",
+		"dependentSchemas", "dependentRequired"}
+	// Keywords by the types they constrain (and imply when type is absent).
+	typeKeywords = map[string]typeSet{
+		"properties": tObject, "required": tObject, "additionalProperties": tObject, "patternProperties": tObject,
+		"propertyNames": tObject, "minProperties": tObject, "maxProperties": tObject, "unevaluatedProperties": tObject,
+		"dependentRequired": tObject, "dependentSchemas": tObject,
+		"items": tArray, "prefixItems": tArray, "minItems": tArray, "maxItems": tArray, "uniqueItems": tArray,
+		"contains": tArray, "minContains": tArray, "maxContains": tArray, "unevaluatedItems": tArray,
+		"minLength": tString, "maxLength": tString, "pattern": tString, "format": tString,
+		"minimum": tNumber, "maximum": tNumber, "exclusiveMinimum": tNumber, "exclusiveMaximum": tNumber,
+		"multipleOf": tNumber,
 	}
-	otherKeywords = []string{"type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref"}
-	schemaTypes   = []string{"null", "boolean", "object", "array", "string", "number", "integer"}
+	valueKeywords = []string{"type", "enum", "const"}
 )
 
 func (c *schemaCompiler) fail(ptr, keyword, format string, args ...any) error {
-	return &SchemaError{Pointer: ptr, Keyword: keyword, Msg: fmt.Sprintf(format, args...)}
+	return &SchemaError{Pointer: origin(ptr), Keyword: keyword, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (c *schemaCompiler) unsupported(ptr, keyword, format string, args ...any) error {
-	return &SchemaError{Pointer: ptr, Keyword: keyword, Msg: fmt.Sprintf(format, args...), Err: ErrUnsupported}
+	return &SchemaError{Pointer: origin(ptr), Keyword: keyword, Msg: fmt.Sprintf(format, args...), Err: ErrUnsupported}
 }
+
+// origin returns the JSON pointer of the schema of the document a schema
+// the compiler made comes from ("!/a#not/0" comes from "/a").
+func origin(ptr string) string {
+	if !strings.HasPrefix(ptr, "!") {
+		return ptr
+	}
+	ptr = strings.TrimLeft(ptr, "!")
+	if i := strings.IndexByte(ptr, '#'); i >= 0 {
+		ptr = ptr[:i]
+	}
+	return ptr
+}
+
+func (c *schemaCompiler) empty(ptr, keyword, format string, args ...any) error {
+	return &SchemaError{Pointer: origin(ptr), Keyword: keyword, Msg: fmt.Sprintf(format, args...), Err: errEmpty}
+}
+
+func isEmpty(err error) bool { return errors.Is(err, errEmpty) }
 
 // rule adds a rule with a name made from hint, unique, and returns it.
 func (c *schemaCompiler) rule(hint string) *rule {
@@ -116,6 +231,9 @@ func (c *schemaCompiler) rule(hint string) *rule {
 		}
 	}
 	base := strings.Trim(b.String(), "-")
+	if len(base) > 40 {
+		base = strings.Trim(base[len(base)-40:], "-")
+	}
 	if base == "" || !isNameStart(rune(base[0])) {
 		base = "s-" + base
 	}
@@ -143,272 +261,85 @@ func (c *schemaCompiler) ws() *expr {
 	return ref("ws")
 }
 
-// schema returns the expression of the JSON values valid against the
-// schema s at JSON pointer ptr; name is a hint for the rules it makes.
-func (c *schemaCompiler) schema(s any, ptr, name string) (*expr, error) {
-	switch s := s.(type) {
-	case bool:
-		if !s {
-			return nil, c.fail(ptr, "", "schema false: no value is valid")
-		}
-		return c.anyValue(), nil
-	case *jsonObject:
-		return c.schemaObject(s, ptr, name)
-	}
-	return nil, c.fail(ptr, "", "a schema must be an object or a boolean, not %s", jsonType(s))
-}
-
-// schemaObject returns the expression of the values valid against the schema
-// object s.
-func (c *schemaCompiler) schemaObject(s *jsonObject, ptr, name string) (*expr, error) {
-	// Sort the keywords out; anything unknown is an error.
-	var constraints []string // keywords that constrain the value
-	for _, k := range s.keys {
+// compile returns the expression of the JSON values valid against every
+// schema of conj (a reference to its rule), or an error wrapping errEmpty
+// if there is none. hint names the rule.
+func (c *schemaCompiler) compile(conj []snode, hint string) (*expr, error) {
+	var keep []snode
+	seen := map[string]bool{}
+	for _, n := range conj {
 		switch {
-		case slices.Contains(descriptiveKeywords, k), slices.Contains(definitionKeywords, k):
+		case n.v == true:
 			continue
-		case slices.Contains(otherKeywords, k):
-		default:
-			known := false
-			for _, ks := range typeKeywords {
-				known = known || slices.Contains(ks, k)
-			}
-			if !known {
-				return nil, c.unsupported(ptr, k, "keyword not supported")
-			}
+		case n.v == false:
+			return nil, c.empty(n.ptr, "", "schema false: no value is valid")
+		case seen[n.ptr]:
+			continue
 		}
-		constraints = append(constraints, k)
+		seen[n.ptr] = true
+		keep = append(keep, n)
 	}
-	alone := func(k string, allowed ...string) error {
-		for _, o := range constraints {
-			if o != k && !slices.Contains(allowed, o) {
-				return c.unsupported(ptr, k, "not supported beside %s", o)
-			}
-		}
-		return nil
+	if len(keep) == 0 {
+		return c.anyValue(), nil
 	}
-	has := func(k string) bool { return slices.Contains(constraints, k) }
-	switch {
-	case has("$ref"):
-		if err := alone("$ref"); err != nil {
-			return nil, err
-		}
-		return c.ref(s.vals["$ref"], ptr)
-	case has("allOf"):
-		if err := alone("allOf"); err != nil {
-			return nil, err
-		}
-		subs, ok := s.vals["allOf"].([]any)
-		if !ok || len(subs) != 1 {
-			return nil, c.unsupported(ptr, "allOf", "only allOf with a single schema is supported")
-		}
-		return c.schema(subs[0], ptr+"/allOf/0", name)
-	case has("anyOf") || has("oneOf"):
-		k := "anyOf"
-		if has("oneOf") {
-			k = "oneOf"
-		}
-		if err := alone(k); err != nil {
-			return nil, err
-		}
-		subs, ok := s.vals[k].([]any)
-		if !ok || len(subs) == 0 {
-			return nil, c.fail(ptr, k, "must be a non-empty array of schemas")
-		}
-		var alts []*expr
-		for i, sub := range subs {
-			e, err := c.schema(sub, fmt.Sprintf("%s/%s/%d", ptr, k, i), fmt.Sprintf("%s-%d", name, i))
-			if err != nil {
-				return nil, err
-			}
-			alts = append(alts, e)
-		}
-		return alt(alts...), nil
+	var ptrs []string
+	for _, n := range keep {
+		ptrs = append(ptrs, strconv.Quote(n.ptr)) // quoted: no two sets join the same
 	}
-
-	types, err := c.types(s, ptr, constraints)
-	if err != nil {
+	slices.Sort(ptrs)
+	key := strings.Join(ptrs, ",")
+	if m, ok := c.memo[key]; ok {
+		if m.empty != nil {
+			return nil, m.empty
+		}
+		if !m.done {
+			m.referenced = true
+		}
+		return ref(m.name), nil
+	}
+	r := c.rule(hint)
+	if c.ruleOrigin == nil {
+		c.ruleOrigin = map[string]string{}
+	}
+	c.ruleOrigin[r.name] = keep[0].ptr
+	m := &memoRule{name: r.name}
+	c.memo[key] = m
+	alts, dropped, err := c.expand(keep, false)
+	if err != nil && !isEmpty(err) {
 		return nil, err
 	}
-	if has("const") || has("enum") {
-		return c.enum(s, ptr, types, constraints)
-	}
-	if types == nil {
-		return c.anyValue(), nil
-	}
-	var alts []*expr
-	for _, t := range types {
-		var e *expr
-		var err error
-		switch t {
-		case "null":
-			e = lit("null")
-		case "boolean":
-			e = alt(lit("true"), lit("false"))
-		case "string":
-			e, err = c.str(s, ptr)
-		case "number", "integer":
-			e, err = c.number(s, ptr, t == "integer")
-		case "object":
-			e, err = c.objectType(s, ptr, name)
-		case "array":
-			e, err = c.array(s, ptr, name)
+	firstEmpty := err
+	var exprs []*expr
+	for _, a := range alts {
+		e, err := c.plain(a, r.name)
+		if isEmpty(err) {
+			if firstEmpty == nil {
+				firstEmpty = err
+			}
+			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		alts = append(alts, e)
+		exprs = append(exprs, e)
 	}
-	return alt(alts...), nil
-}
-
-// types returns the types the schema allows: those of keyword type, or
-// those its keywords imply, or nil for any value. A keyword that constrains
-// none of them is an error.
-func (c *schemaCompiler) types(s *jsonObject, ptr string, constraints []string) ([]string, error) {
-	var types []string
-	if t, ok := s.get("type"); ok {
-		switch t := t.(type) {
-		case string:
-			types = []string{t}
-		case []any:
-			for _, e := range t {
-				name, ok := e.(string)
-				if !ok {
-					return nil, c.fail(ptr, "type", "must be a type name or an array of them")
-				}
-				if slices.Contains(types, name) {
-					return nil, c.fail(ptr, "type", "%q appears twice", name)
-				}
-				types = append(types, name)
-			}
-			if len(types) == 0 {
-				return nil, c.fail(ptr, "type", "empty array: no value is valid")
-			}
-		default:
-			return nil, c.fail(ptr, "type", "must be a type name or an array of them")
+	if len(exprs) == 0 {
+		if dropped != nil && !isEmpty(dropped) {
+			firstEmpty = dropped // some values cannot be written: say so
 		}
-		for _, t := range types {
-			if !slices.Contains(schemaTypes, t) {
-				return nil, c.fail(ptr, "type", "unknown type %q", t)
-			}
+		if firstEmpty == nil {
+			firstEmpty = c.empty(keep[0].ptr, "", "no value is valid")
 		}
-	}
-	for _, k := range constraints {
-		var applies []string
-		for _, t := range schemaTypes {
-			if slices.Contains(typeKeywords[t], k) {
-				applies = append(applies, t)
-			}
+		if !isEmpty(firstEmpty) {
+			return nil, firstEmpty
 		}
-		if applies == nil {
-			continue
+		m.empty = firstEmpty
+		if m.referenced {
+			return nil, c.unsupported(keep[0].ptr, "", "a recursive schema that allows no value (%v)", firstEmpty)
 		}
-		if _, ok := s.get("type"); !ok {
-			if !slices.Contains(types, applies[0]) { // number rather than integer
-				types = append(types, applies[0])
-			}
-			continue
-		}
-		ok := false
-		for _, t := range applies {
-			ok = ok || slices.Contains(types, t)
-		}
-		if !ok {
-			return nil, c.fail(ptr, k, "does not apply to type %s", strings.Join(types, ", "))
-		}
+		return nil, firstEmpty
 	}
-	return types, nil
-}
-
-// enum returns the alternation of the values of const or enum, those of
-// the allowed types, each in its compact spelling.
-func (c *schemaCompiler) enum(s *jsonObject, ptr string, types, constraints []string) (*expr, error) {
-	for _, k := range constraints {
-		if k != "const" && k != "enum" && k != "type" {
-			return nil, c.unsupported(ptr, k, "not supported beside const or enum")
-		}
-	}
-	var values []any
-	if v, ok := s.get("const"); ok {
-		values = append(values, v)
-	}
-	if v, ok := s.get("enum"); ok {
-		vs, ok := v.([]any)
-		if !ok || len(vs) == 0 {
-			return nil, c.fail(ptr, "enum", "must be a non-empty array")
-		}
-		if _, both := s.get("const"); both {
-			return nil, c.unsupported(ptr, "enum", "not supported beside const")
-		}
-		values = vs
-	}
-	var alts []*expr
-	for _, v := range values {
-		t := jsonType(v)
-		if types == nil || slices.Contains(types, t) || t == "integer" && slices.Contains(types, "number") {
-			alts = append(alts, lit(encodeJSON(v)))
-		}
-	}
-	if alts == nil {
-		return nil, c.fail(ptr, "enum", "no value of the allowed types")
-	}
-	return alt(alts...), nil
-}
-
-// ref returns a reference to the rule of the schema a $ref points to,
-// compiling it the first time. Only pointers into the same document
-// ("#", "#/$defs/name", "#/definitions/name", any JSON pointer) are
-// supported.
-func (c *schemaCompiler) ref(v any, ptr string) (*expr, error) {
-	target, ok := v.(string)
-	if !ok {
-		return nil, c.fail(ptr, "$ref", "must be a string")
-	}
-	frag, ok := strings.CutPrefix(target, "#")
-	if !ok {
-		return nil, c.unsupported(ptr, "$ref", "%q: only references within the schema (#/...) are supported", target)
-	}
-	if frag, err := url.PathUnescape(frag); err == nil {
-		target = frag
-	} else {
-		return nil, c.fail(ptr, "$ref", "%q: %v", target, err)
-	}
-	if name, ok := c.refs[target]; ok {
-		return ref(name), nil
-	}
-	node := c.doc
-	hint := "doc"
-	if target != "" {
-		if !strings.HasPrefix(target, "/") {
-			return nil, c.unsupported(ptr, "$ref", "%q: anchors are not supported, only JSON pointers", v)
-		}
-		for _, tok := range strings.Split(target[1:], "/") {
-			tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
-			hint = tok
-			switch n := node.(type) {
-			case *jsonObject:
-				node, ok = n.get(tok)
-			case []any:
-				i, err := strconv.Atoi(tok)
-				ok = err == nil && i >= 0 && i < len(n)
-				if ok {
-					node = n[i]
-				}
-			default:
-				ok = false
-			}
-			if !ok {
-				return nil, c.fail(ptr, "$ref", "%q points to nothing", v)
-			}
-		}
-	}
-	r := c.rule(hint)
-	c.refs[target] = r.name
-	body, err := c.schema(node, target, r.name)
-	if err != nil {
-		return nil, err
-	}
-	r.body = body
+	r.body = alt(exprs...)
+	m.done = true
 	return ref(r.name), nil
 }

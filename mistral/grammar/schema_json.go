@@ -18,11 +18,6 @@ type jsonObject struct {
 	vals map[string]any
 }
 
-func (o *jsonObject) get(key string) (any, bool) {
-	v, ok := o.vals[key]
-	return v, ok
-}
-
 // decodeJSON reads one JSON value, keeping the order of object keys.
 // Duplicate keys are an error: a schema with them is ambiguous.
 func decodeJSON(data []byte) (any, error) { return decodeJSONDup(data, false) }

@@ -2,299 +2,392 @@ package grammar
 
 import (
 	"encoding/json"
-	"math"
+	"fmt"
+	"math/big"
 	"strconv"
-	"strings"
 )
 
-// maxBound bounds the magnitude of minimum and maximum: integers up to
-// it are exact in a float64.
-const maxBound = 1 << 53
+// Limits of numbers with bounds or multipleOf.
+const (
+	// maxBound bounds the magnitude of minimum and maximum: integers up to
+	// it are exact in a float64.
+	maxBound = 1 << 53
+	// maxBoundDigits bounds the fraction digits of a bound.
+	maxBoundDigits = 30
+	// maxMultiple bounds the integer whose multiples multipleOf asks for:
+	// the grammar follows the remainders of the division by it.
+	maxMultiple = 200
+	// maxMultipleDigits bounds the digits of multiples: below 2^53, where
+	// every validator divides exactly.
+	maxMultipleDigits = 15
+)
 
 // bound is one end of a range of numbers.
 type bound struct {
-	set  bool
-	v    float64
-	open bool // the end itself is excluded
+	v    *big.Rat // nil: no bound
+	open bool     // the end itself is excluded
 }
 
-// number returns the expression of the numbers of a schema of type number
-// or integer. Without bounds, numbers have the full JSON syntax (integers
-// no fraction or exponent); with bounds, they are written without
-// exponent, and the bounds of a number must be integers.
-func (c *schemaCompiler) number(s *jsonObject, ptr string, integer bool) (*expr, error) {
-	lo, hi, err := c.bounds(s, ptr)
+// numberType returns the expression of the numbers of a: integers if
+// types has tInt, others if tFrac, within the bounds and multiples of its
+// elements, but those of excl. Numbers with bounds or multipleOf are
+// written without exponent.
+func (c *schemaCompiler) numberType(a alternative, types typeSet, excl []any) (*expr, error) {
+	for _, v := range excl {
+		if n, ok := v.(json.Number); ok {
+			types &^= typeOfValue(n) // leave out integers, or others, to avoid the values
+		}
+	}
+	lo, hi, at, err := c.bounds(a)
 	if err != nil {
 		return nil, err
 	}
-	if integer {
-		var l, h *int64
-		if lo.set {
-			v := math.Ceil(lo.v)
-			if lo.open && v == lo.v {
-				v++
-			}
-			n := int64(v)
-			l = &n
-		}
-		if hi.set {
-			v := math.Floor(hi.v)
-			if hi.open && v == hi.v {
-				v--
-			}
-			n := int64(v)
-			h = &n
-		}
-		if l != nil && h != nil && *l > *h {
-			return nil, c.fail(ptr, "maximum", "no integer lies between the bounds")
-		}
-		return intExpr(l, h), nil
+	mult, fracDigits, least, err := c.multiple(a)
+	if err != nil {
+		return nil, err
 	}
-	if !lo.set && !hi.set {
-		return jsonNumber(), nil
-	}
-	for _, b := range []struct {
-		k string
-		b bound
-	}{{"minimum", lo}, {"maximum", hi}} {
-		if b.b.set && b.b.v != math.Trunc(b.b.v) {
-			return nil, c.unsupported(ptr, b.k, "bounds of type number must be integers (%v is not)", b.b.v)
+	if least != nil {
+		// Multiples n·r with n below 2^53, which validators that divide
+		// in floating point (JavaScript's) see as integers.
+		limit := new(big.Rat).Mul(least, new(big.Rat).SetInt64(maxBound-1))
+		if hi.v == nil || hi.v.Cmp(limit) > 0 {
+			hi = bound{limit, false}
+		}
+		if neg := new(big.Rat).Neg(limit); lo.v == nil || lo.v.Cmp(neg) < 0 {
+			lo = bound{neg, false}
 		}
 	}
-	if lo.set && hi.set && (lo.v > hi.v || lo.v == hi.v && (lo.open || hi.open)) {
-		return nil, c.fail(ptr, "maximum", "no number lies between the bounds")
+	if lo.v != nil && hi.v != nil {
+		if cmp := lo.v.Cmp(hi.v); cmp > 0 || cmp == 0 && (lo.open || hi.open) {
+			return nil, c.empty(at, "maximum", "no number lies between the bounds")
+		}
 	}
 	var alts []*expr
-	// Negative numbers, written "-" m: m runs from a (above -maximum, or
-	// above 0) to -minimum.
-	if !lo.set || lo.v < 0 {
-		a := bound{set: true, v: 0, open: true}
-		if hi.set && hi.v < 0 {
-			a = bound{set: true, v: -hi.v, open: hi.open}
-		}
-		b := bound{}
-		if lo.set {
-			b = bound{set: true, v: -lo.v, open: lo.open}
-		}
-		if e := magnitudes(a, b); e != nil {
-			alts = append(alts, seq(lit("-"), e))
-		}
-	}
-	// Non-negative numbers, from max(minimum, 0) to maximum.
-	if !hi.set || hi.v >= 0 {
-		a := bound{set: true, v: 0}
-		if lo.set && lo.v >= 0 {
-			a = lo
-		}
-		if e := magnitudes(a, hi); e != nil {
+	switch {
+	case types&tNumber == 0:
+	case mult > 0 && types&tInt == 0:
+		// Multiples that are not integers: not written.
+	case mult > 0 && (fracDigits == 0 || types&tFrac == 0):
+		l, h := intBounds(lo, hi)
+		if e := multiplesExpr(c, mult, l, h); e != nil {
 			alts = append(alts, e)
 		}
+	case mult > 0:
+		if e := decimalRange(lo, hi, fracDigits, true); e != nil {
+			alts = append(alts, e)
+		}
+	case types&tNumber == tInt:
+		l, h := intBounds(lo, hi)
+		if l == nil || h == nil || *l <= *h {
+			alts = append(alts, intExpr(l, h))
+		}
+	case types&tNumber == tFrac:
+		if e := fractionsExpr(lo, hi); e != nil {
+			alts = append(alts, e)
+		}
+	case lo.v == nil && hi.v == nil:
+		alts = append(alts, jsonNumber())
+	default:
+		if e := decimalRange(lo, hi, unbounded, false); e != nil {
+			alts = append(alts, e)
+		}
+	}
+	if alts == nil {
+		return nil, c.empty(at, "", "no number is left")
 	}
 	return alt(alts...), nil
 }
 
 // bounds reads minimum, maximum, exclusiveMinimum and exclusiveMaximum
-// (numbers, or booleans as in draft 4), keeping the tighter of each side.
-func (c *schemaCompiler) bounds(s *jsonObject, ptr string) (lo, hi bound, err error) {
-	num := func(k string) (float64, bool, error) {
-		v, ok := s.get(k)
-		if !ok {
-			return 0, false, nil
-		}
-		if _, isBool := v.(bool); isBool {
-			return 0, false, nil
-		}
-		n, ok := v.(json.Number)
-		if !ok {
-			return 0, false, c.fail(ptr, k, "must be a number")
-		}
-		f, err := n.Float64()
-		if err != nil || math.Abs(f) > maxBound {
-			return 0, false, c.unsupported(ptr, k, "%v is too large (at most 2^53)", n)
-		}
-		return f, true, nil
-	}
-	flag := func(k string) (bool, error) {
-		v, ok := s.get(k)
-		if !ok {
-			return false, nil
-		}
-		switch v.(type) {
-		case bool:
-			return v == true, nil
-		case json.Number:
-			return false, nil
-		}
-		return false, c.fail(ptr, k, "must be a number or a boolean")
-	}
-	tighter := func(b bound, v float64, open, isLow bool) bound {
+// (numbers, or booleans as in draft 4) of the elements of a, keeping the
+// tighter of each side.
+func (c *schemaCompiler) bounds(a alternative) (lo, hi bound, at string, err error) {
+	at = a.ptrOf("")
+	tighter := func(b bound, v *big.Rat, open, low bool) bound {
 		switch {
-		case !b.set:
-			return bound{true, v, open}
-		case v == b.v:
+		case b.v == nil:
+			return bound{v, open}
+		case v.Cmp(b.v) == 0:
 			b.open = b.open || open
-		case isLow == (v > b.v):
-			return bound{true, v, open}
+		case low == (v.Cmp(b.v) > 0):
+			return bound{v, open}
 		}
 		return b
 	}
-	for _, side := range []struct {
-		min, excl string
-		b         *bound
-		low       bool
-	}{{"minimum", "exclusiveMinimum", &lo, true}, {"maximum", "exclusiveMaximum", &hi, false}} {
-		v, ok, err := num(side.min)
-		if err != nil {
-			return lo, hi, err
+	for _, e := range a {
+		o := e.obj()
+		if o == nil {
+			continue
 		}
-		draft4, err := flag(side.excl)
-		if err != nil {
-			return lo, hi, err
-		}
-		if ok {
-			*side.b = tighter(*side.b, v, draft4, side.low)
-		} else if draft4 {
-			return lo, hi, c.fail(ptr, side.excl, "true without %s", side.min)
-		}
-		if v, ok, err := num(side.excl); err != nil {
-			return lo, hi, err
-		} else if ok {
-			*side.b = tighter(*side.b, v, true, side.low)
+		for _, side := range []struct {
+			min, excl string
+			b         *bound
+			low       bool
+		}{{"minimum", "exclusiveMinimum", &lo, true}, {"maximum", "exclusiveMaximum", &hi, false}} {
+			draft4 := false
+			switch v := o.vals[side.excl].(type) {
+			case bool:
+				draft4 = v
+			case json.Number:
+				r, err := c.boundValue(e.n.ptr, side.excl, v)
+				if err != nil {
+					return lo, hi, at, err
+				}
+				*side.b = tighter(*side.b, r, true, side.low)
+				at = e.n.ptr
+			case nil:
+			default:
+				return lo, hi, at, c.fail(e.n.ptr, side.excl, "must be a number or a boolean")
+			}
+			switch v := o.vals[side.min].(type) {
+			case json.Number:
+				r, err := c.boundValue(e.n.ptr, side.min, v)
+				if err != nil {
+					return lo, hi, at, err
+				}
+				*side.b = tighter(*side.b, r, draft4, side.low)
+				at = e.n.ptr
+			case nil:
+				if draft4 {
+					return lo, hi, at, c.fail(e.n.ptr, side.excl, "true without %s", side.min)
+				}
+			default:
+				return lo, hi, at, c.fail(e.n.ptr, side.min, "must be a number")
+			}
 		}
 	}
-	return lo, hi, nil
+	return lo, hi, at, nil
 }
 
-// magnitudes returns the expression of the non-negative decimals m, no
-// exponent, with a ≤ m ≤ b (ends excluded when open; b unset: no upper
-// end); a and b integers. It returns nil if there are none.
-func magnitudes(a, b bound) *expr {
-	digit := chars("", "0-9")
-	anyFrac := opt(seq(lit("."), plus(digit)))
-	zeroFrac := opt(seq(lit("."), plus(lit("0"))))
-	nonZeroFrac := seq(lit("."), star(digit), chars("", "1-9"), star(digit))
-	lo := uint64(a.v)
-	var alts []*expr
-	atLow := anyFrac // the fractions allowed after the integer part lo
-	if a.open {
-		atLow = nonZeroFrac
+// boundValue reads a bound: a decimal of magnitude up to 2^53 and at most
+// maxBoundDigits fraction digits.
+func (c *schemaCompiler) boundValue(ptr, k string, n json.Number) (*big.Rat, error) {
+	r, ok := new(big.Rat).SetString(string(n))
+	if !ok {
+		return nil, c.fail(ptr, k, "must be a number")
 	}
-	if !b.set {
-		alts = append(alts, seq(lit(strconv.FormatUint(lo, 10)), atLow), seq(uintFrom(lo+1), anyFrac))
-		return alt(alts...)
+	if new(big.Rat).Abs(r).Cmp(new(big.Rat).SetInt64(maxBound)) > 0 {
+		return nil, c.unsupported(ptr, k, "%v is too large (at most 2^53)", n)
 	}
-	hi := uint64(b.v)
-	switch {
-	case lo > hi:
+	if _, ok := decimalDigits(r); !ok {
+		return nil, c.unsupported(ptr, k, "%v has more than %d decimals", n, maxBoundDigits)
+	}
+	return r, nil
+}
+
+// multiple reads multipleOf in the elements of a. Integers are multiples
+// of mult (0: no multipleOf); with fracDigits > 0 (then mult is 1), so
+// are the numbers of at most fracDigits decimals (multipleOf 0.01). least
+// is the smallest multipleOf, or nil.
+func (c *schemaCompiler) multiple(a alternative) (mult int64, fracDigits int, least *big.Rat, err error) {
+	fracDigits = -1
+	for _, e := range a {
+		o := e.obj()
+		if o == nil {
+			continue
+		}
+		v, ok := o.vals["multipleOf"]
+		if !ok {
+			continue
+		}
+		n, _ := v.(json.Number)
+		r, ok := new(big.Rat).SetString(string(n))
+		if !ok || r.Sign() <= 0 {
+			return 0, 0, nil, c.fail(e.n.ptr, "multipleOf", "must be a number above 0")
+		}
+		// r = p/q in lowest terms: an integer x is a multiple of r when p
+		// divides x; a decimal of d digits, when r divides 10^-d.
+		p := r.Num()
+		if !p.IsInt64() || p.Int64() > maxMultiple {
+			return 0, 0, nil, c.unsupported(e.n.ptr, "multipleOf", "%v: multiples of integers above %d are not supported", n, maxMultiple)
+		}
+		if mult == 0 {
+			mult = 1
+		}
+		mult = lcm(mult, p.Int64())
+		if mult > maxMultiple {
+			return 0, 0, nil, c.unsupported(e.n.ptr, "multipleOf", "multiples of %d: integers above %d are not supported", mult, maxMultiple)
+		}
+		digits := 0
+		if p.Int64() == 1 {
+			d, ok := decimalDigits(r)
+			if ok && pow10big(d).Cmp(r.Denom()) == 0 {
+				digits = d // r is 10^-d
+			}
+		}
+		if fracDigits < 0 || digits < fracDigits {
+			fracDigits = digits
+		}
+		if least == nil || r.Cmp(least) < 0 {
+			least = r
+		}
+	}
+	if mult != 1 {
+		fracDigits = 0
+	}
+	return mult, max(fracDigits, 0), least, nil
+}
+
+func lcm(a, b int64) int64 {
+	x, y := a, b
+	for y != 0 {
+		x, y = y, x%y
+	}
+	return a / x * b
+}
+
+func pow10big(d int) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d)), nil) }
+
+// decimalDigits returns the number of fraction digits of the decimal r,
+// if it is a decimal of at most maxBoundDigits of them.
+func decimalDigits(r *big.Rat) (int, bool) {
+	for d := 0; d <= maxBoundDigits; d++ {
+		if new(big.Rat).Mul(r, new(big.Rat).SetInt(pow10big(d))).IsInt() {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// intBounds returns the integer bounds within lo and hi (nil: none).
+func intBounds(lo, hi bound) (*int64, *int64) {
+	var l, h *int64
+	if lo.v != nil {
+		f := new(big.Int).Quo(lo.v.Num(), lo.v.Denom()) // toward zero
+		if new(big.Rat).SetInt(f).Cmp(lo.v) < 0 || lo.open && new(big.Rat).SetInt(f).Cmp(lo.v) == 0 {
+			f.Add(f, big.NewInt(1))
+		}
+		n := f.Int64()
+		l = &n
+	}
+	if hi.v != nil {
+		f := new(big.Int).Quo(hi.v.Num(), hi.v.Denom())
+		if new(big.Rat).SetInt(f).Cmp(hi.v) > 0 || hi.open && new(big.Rat).SetInt(f).Cmp(hi.v) == 0 {
+			f.Sub(f, big.NewInt(1))
+		}
+		n := f.Int64()
+		h = &n
+	}
+	return l, h
+}
+
+// multiplesExpr returns the expression of the multiples of m from lo to
+// hi (nil: no bound) of at most maxMultipleDigits digits; nil if there are
+// none.
+func multiplesExpr(c *schemaCompiler, m int64, lo, hi *int64) *expr {
+	limit := int64(pow10(maxMultipleDigits)) - 1
+	l, h := -limit, limit
+	if lo != nil {
+		l = max(*lo, -limit)
+	}
+	if hi != nil {
+		h = min(*hi, limit)
+	}
+	if l > h {
 		return nil
-	case lo == hi:
-		if a.open || b.open {
-			return nil
+	}
+	var alts []*expr
+	if l < 0 {
+		if e := c.multipleRange(m, uint64(max(1, -h)), uint64(-l)); e != nil {
+			alts = append(alts, seq(lit("-"), e))
 		}
-		return seq(lit(strconv.FormatUint(lo, 10)), zeroFrac)
 	}
-	alts = append(alts, seq(lit(strconv.FormatUint(lo, 10)), atLow))
-	if lo+1 <= hi-1 {
-		alts = append(alts, seq(uintRange(lo+1, hi-1), anyFrac))
+	if h >= 0 {
+		if e := c.multipleRange(m, uint64(max(0, l)), uint64(h)); e != nil {
+			alts = append(alts, e)
+		}
 	}
-	if !b.open {
-		alts = append(alts, seq(lit(strconv.FormatUint(hi, 10)), zeroFrac))
+	if alts == nil {
+		return nil
 	}
 	return alt(alts...)
 }
 
-// intExpr returns the expression of the integers from lo to hi, either
-// of which may be nil (no bound), as JSON writes them: no leading zeros,
-// no "-0".
-func intExpr(lo, hi *int64) *expr {
+// multipleRange returns the expression of the numerals of the multiples
+// of m from a to b, a ≤ b; nil if there are none.
+func (c *schemaCompiler) multipleRange(m int64, a, b uint64) *expr {
+	if m == 1 {
+		return uintRange(a, b)
+	}
 	var alts []*expr
-	if lo == nil || *lo < 0 { // negative: "-" m, m from max(-hi, 1) to -lo
-		m := uint64(1)
-		if hi != nil && *hi < 0 {
-			m = uint64(-*hi)
-		}
-		if lo == nil {
-			alts = append(alts, seq(lit("-"), uintFrom(m)))
-		} else {
-			alts = append(alts, seq(lit("-"), uintRange(m, uint64(-*lo))))
-		}
-	}
-	if hi == nil || *hi >= 0 {
-		a := uint64(0)
-		if lo != nil && *lo > 0 {
-			a = uint64(*lo)
-		}
-		if hi == nil {
-			alts = append(alts, uintFrom(a))
-		} else {
-			alts = append(alts, uintRange(a, uint64(*hi)))
-		}
-	}
-	return alt(alts...)
-}
-
-// uintFrom returns the expression of the numerals of the integers from
-// lo up, of at most maxIntDigits digits.
-func uintFrom(lo uint64) *expr {
-	d := len(strconv.FormatUint(lo, 10))
-	if d >= maxIntDigits {
-		return uintRange(lo, pow10(d)-1)
-	}
-	longer := seq(chars("", "1-9"), repeat(chars("", "0-9"), d, maxIntDigits-1))
-	return alt(uintRange(lo, pow10(d)-1), longer)
-}
-
-func pow10(d int) uint64 {
-	p := uint64(1)
-	for range d {
-		p *= 10
-	}
-	return p
-}
-
-// uintRange returns the expression of the numerals of the integers from
-// lo to hi, lo ≤ hi.
-func uintRange(lo, hi uint64) *expr {
-	var alts []*expr
-	for d := len(strconv.FormatUint(lo, 10)); d <= len(strconv.FormatUint(hi, 10)); d++ {
-		a, b := max(lo, pow10(d-1)), min(hi, pow10(d)-1)
+	for d := len(strconv.FormatUint(a, 10)); d <= len(strconv.FormatUint(b, 10)); d++ {
+		x, y := max(a, pow10(d-1)), min(b, pow10(d)-1)
 		if d == 1 {
-			a = lo
+			x = a
 		}
-		alts = append(alts, sameLength(strconv.FormatUint(a, 10), strconv.FormatUint(b, 10)))
+		if e := c.multipleDigits(m, strconv.FormatUint(x, 10), strconv.FormatUint(y, 10), 0, true, true, 0); e != nil {
+			alts = append(alts, e)
+		}
+	}
+	if alts == nil {
+		return nil
 	}
 	return alt(alts...)
 }
 
-// sameLength returns the expression of the numerals from x to y, strings
-// of the same length with x ≤ y.
-func sameLength(x, y string) *expr {
-	n := len(x)
-	switch {
-	case x == y:
-		return lit(x)
-	case n == 1:
-		return class(newClass(runeRange{rune(x[0]), rune(y[0])}))
-	case x[0] == y[0]:
-		return seq(lit(x[:1]), sameLength(x[1:], y[1:]))
+// multipleDigits returns the expression of the digits from position i of
+// the numerals between x and y (of the same length) that are multiples of
+// m, the first i digits written, leaving remainder r, equal so far to x
+// (tl) and y (th).
+func (c *schemaCompiler) multipleDigits(m int64, x, y string, i int, tl, th bool, r int64) *expr {
+	if i == len(x) {
+		if r == 0 {
+			return empty()
+		}
+		return nil
 	}
-	digits := func(k int) *expr { return repeat(chars("", "0-9"), k, k) }
-	lowFull := strings.Trim(x[1:], "0") == ""  // x is d000...
-	highFull := strings.Trim(y[1:], "9") == "" // y is d999...
+	l, h := byte('0'), byte('9')
+	if tl {
+		l = x[i]
+	}
+	if th {
+		h = y[i]
+	}
 	var alts []*expr
-	from, to := x[0], y[0]
-	if !lowFull {
-		alts = append(alts, seq(lit(x[:1]), sameLength(x[1:], strings.Repeat("9", n-1))))
-		from++
+	for d := l; d <= h; d++ {
+		nr := (10*r + int64(d-'0')) % m
+		var rest *expr
+		if tl && d == l || th && d == h {
+			rest = c.multipleDigits(m, x, y, i+1, tl && d == l, th && d == h, nr)
+		} else {
+			rest = c.freeMultiple(m, nr, len(x)-i-1)
+		}
+		if rest != nil {
+			alts = append(alts, seq(lit(string(d)), rest))
+		}
 	}
-	if !highFull {
-		to--
-	}
-	if from <= to {
-		alts = append(alts, seq(class(newClass(runeRange{rune(from), rune(to)})), digits(n-1)))
-	}
-	if !highFull {
-		alts = append(alts, seq(lit(y[:1]), sameLength(strings.Repeat("0", n-1), y[1:])))
+	if alts == nil {
+		return nil
 	}
 	return alt(alts...)
+}
+
+// freeMultiple returns a reference to the rule of the strings of k digits
+// v such that r·10^k + v is a multiple of m; nil if there are none.
+func (c *schemaCompiler) freeMultiple(m, r int64, k int) *expr {
+	// Some v < 10^k is -r·10^k modulo m.
+	need := (m - r*int64(pow10(k)%uint64(m))%m) % m
+	if k < 19 && uint64(need) >= pow10(k) {
+		return nil
+	}
+	if k == 0 {
+		return empty()
+	}
+	key := fmt.Sprintf("%d/%d/%d", m, r, k)
+	if c.multiples == nil {
+		c.multiples = map[string]string{}
+	}
+	if name, ok := c.multiples[key]; ok {
+		return ref(name)
+	}
+	rl := c.rule(fmt.Sprintf("multiple-%d-r%d-k%d", m, r, k))
+	c.multiples[key] = rl.name
+	var alts []*expr
+	for d := int64(0); d <= 9; d++ {
+		if rest := c.freeMultiple(m, (10*r+d)%m, k-1); rest != nil {
+			alts = append(alts, seq(lit(strconv.FormatInt(d, 10)), rest))
+		}
+	}
+	rl.body = alt(alts...)
+	return ref(rl.name)
 }

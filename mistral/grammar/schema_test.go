@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,9 +51,9 @@ var testSchemas = []struct {
 		"id": {"type": "string", "format": "uuid"},
 		"ip": {"type": "string", "format": "ipv4"}},
 		"required": ["date", "time", "when", "id", "ip"]}`},
-	{"patterns", `{"type": "array", "minItems": 1, "items": {"oneOf": [
+	{"patterns", `{"type": "array", "minItems": 1, "items": {"anyOf": [
 		{"type": "string", "pattern": "^[A-Z]{2}-\\d{3,5}$"},
-		{"type": "string", "pattern": "^(?i)ab+c$"},
+		{"type": "string", "pattern": "^[aA][bB]+[cC]$"},
 		{"type": "string", "pattern": "x\"y"},
 		{"type": "string", "pattern": "^[^a-z\\\\\"]*$"}]}}`},
 	{"recursive", `{
@@ -66,6 +67,34 @@ var testSchemas = []struct {
 		"const": {"const": {"a": [true, "é\"\\"]}}}, "required": ["fg", "bg", "const"]}`},
 	{"required elsewhere", `{"properties": {"a": {"type": "integer"}}, "required": ["b"]}`},
 	{"escape names", `{"type": "object", "properties": {"a/b": {"type": "integer"}, "say \"hi\"": {"type": "boolean"}, "é": {"type": "null"}}, "required": ["say \"hi\""]}`},
+	{"allOf merged", `{"allOf": [
+		{"type": "object", "properties": {"a": {"type": "integer", "minimum": 0}}, "required": ["a"]},
+		{"properties": {"a": {"maximum": 9}, "b": {"type": "string", "maxLength": 3}}, "required": ["b"]}],
+		"unevaluatedProperties": false}`},
+	{"discriminated oneOf", `{"oneOf": [
+		{"type": "object", "properties": {"kind": {"const": "circle"}, "r": {"type": "number", "minimum": 0}}, "required": ["kind", "r"]},
+		{"type": "object", "properties": {"kind": {"const": "square"}, "side": {"type": "integer"}}, "required": ["kind", "side"]}]}`},
+	{"if then else", `{"type": "object", "properties": {"country": {"enum": ["US", "FR"]}, "code": {"type": "string"}},
+		"required": ["country", "code"], "additionalProperties": false,
+		"if": {"properties": {"country": {"const": "US"}}},
+		"then": {"properties": {"code": {"pattern": "^[0-9]{5}$"}}},
+		"else": {"properties": {"code": {"pattern": "^[0-9]{2} [0-9]{3}$"}}}}`},
+	{"tuple", `{"type": "array", "prefixItems": [{"type": "string", "format": "uri"}, {"type": "integer"}],
+		"items": {"type": "boolean"}, "contains": {"const": true}, "maxItems": 5}`},
+	{"bounds and multiples", `{"type": "array", "items": {"anyOf": [
+		{"type": "number", "minimum": -1.25, "exclusiveMaximum": 3.5},
+		{"type": "integer", "multipleOf": 7, "minimum": -50, "maximum": 100},
+		{"type": "number", "multipleOf": 0.01, "maximum": 10, "exclusiveMinimum": -0.5}]}}`},
+	{"counted names", `{"type": "object", "propertyNames": {"maxLength": 3}, "minProperties": 1, "maxProperties": 3,
+		"additionalProperties": {"type": "integer"}}`},
+	{"dependencies", `{"type": "object", "properties": {"card": {"type": "string", "maxLength": 4}, "billing": {"type": "string", "maxLength": 4}},
+		"dependentRequired": {"card": ["billing"]}, "dependentSchemas": {"billing": {"properties": {"zip": {"type": "integer"}}, "required": ["zip"]}}}`},
+	{"not", `{"type": "object", "properties": {"status": {"type": "string", "maxLength": 8, "not": {"enum": ["deleted", "banned"]}},
+		"n": {"not": {"type": ["string", "object", "array", "boolean"]}, "maximum": 5}}, "required": ["status", "n"]}`},
+	{"unique", `{"type": "array", "items": {"enum": ["red", "green", "blue", 1, 1.0]}, "uniqueItems": true, "minItems": 1}`},
+	{"more formats", `{"type": "array", "prefixItems": [{"format": "hostname"}, {"format": "ipv6"}, {"format": "duration"},
+		{"format": "json-pointer"}, {"format": "relative-json-pointer"}, {"format": "uri-reference"}, {"format": "uri-template"},
+		{"format": "regex"}, {"format": "idn-email"}], "items": false, "minItems": 9}`},
 }
 
 func TestSchemaRandomWalks(t *testing.T) {
@@ -157,26 +186,26 @@ func TestSchemaErrors(t *testing.T) {
 		schema, pointer, keyword string
 		unsupported              bool
 	}{
-		{`{"type": "string", "multipleOf": 2}`, "", "multipleOf", true},
-		{`{"properties": {"a": {"type": "object", "patternProperties": {}}}}`, "/properties/a", "patternProperties", true},
-		{`{"properties": {"a/b": {"not": {}}}}`, "/properties/a~1b", "not", true},
-		{`{"type": "object", "minProperties": 1}`, "", "minProperties", true},
+		{`{"type": "integer", "multipleOf": 1000}`, "", "multipleOf", true},
+		{`{"properties": {"a": {"type": "object", "patternProperties": {"(?=x)": {}}}}}`, "/properties/a", "patternProperties", true},
+		{`{"properties": {"a/b": {"$dynamicRef": "#x"}}}`, "/properties/a~1b", "$dynamicRef", true},
+		{`{"type": "object", "minProperties": 3}`, "", "minProperties", false},
 		{`{"type": "array", "uniqueItems": true}`, "", "uniqueItems", true},
 		{`{"type": "array", "items": [{}, {}]}`, "", "items", true},
-		{`{"type": "array", "prefixItems": [{}]}`, "", "prefixItems", true},
-		{`{"type": "array", "items": {"contains": {}}}`, "/items", "contains", true},
-		{`{"if": {}, "then": {}}`, "", "if", true},
-		{`{"type": "string", "format": "uri"}`, "", "format", true},
+		{`{"type": "array", "items": {"foo": {}}}`, "/items", "foo", true},
+		{`{"not": {"type": "string", "pattern": "a"}, "type": "string"}`, "/not", "pattern", true},
+		{`{"type": "string", "format": "hostname-ish"}`, "", "format", true},
 		{`{"type": "string", "pattern": "\\bword"}`, "", "pattern", true},
 		{`{"type": "string", "pattern": "a^b"}`, "", "pattern", true},
 		{`{"type": "string", "pattern": "(?=a)"}`, "", "pattern", true},
+		{`{"type": "string", "pattern": "(?i)a"}`, "", "pattern", true},
 		{`{"type": "string", "pattern": "a", "maxLength": 3}`, "", "pattern", true},
-		{`{"type": "number", "minimum": 0.5}`, "", "minimum", true},
 		{`{"type": "integer", "maximum": 1e300}`, "", "maximum", true},
-		{`{"allOf": [{}, {}]}`, "", "allOf", true},
-		{`{"$ref": "#/$defs/a", "type": "string", "$defs": {"a": {}}}`, "", "$ref", true},
-		{`{"anyOf": [{}], "type": "string"}`, "", "anyOf", true},
+		{`{"type": "number", "minimum": 1e-40}`, "", "minimum", true},
+		{`{"allOf": [{"pattern": "a"}, {"pattern": "b"}]}`, "/allOf/1", "pattern", true},
+		{`{"oneOf": [{"type": "string", "pattern": "a"}, {"type": "string", "pattern": "b"}]}`, "/oneOf/1", "pattern", true},
 		{`{"$ref": "other.json#/a"}`, "", "$ref", true},
+		{`{"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/a"}}}`, "/$defs/a", "$ref", true},
 		{`{"$ref": "#/$defs/missing"}`, "", "$ref", false},
 		{`{"type": "string", "minimum": 1}`, "", "minimum", false},
 		{`{"type": "strin"}`, "", "type", false},
@@ -185,9 +214,12 @@ func TestSchemaErrors(t *testing.T) {
 		{`{"type": "integer", "minimum": 5, "maximum": 4}`, "", "maximum", false},
 		{`{"enum": []}`, "", "enum", false},
 		{`{"type": "string", "enum": [1, 2]}`, "", "enum", false},
-		{`{"properties": {"a": false}}`, "/properties/a", "", false},
+		{`{"type": "object", "properties": {"a": false}, "required": ["a"]}`, "", "required", false},
+		{`{"allOf": [{"type": "string"}, {"type": "integer"}]}`, "/allOf/1", "type", false},
+		{`{"oneOf": [true, true]}`, "/oneOf/1", "not", false},
+		{`{"anyOf": [false, false]}`, "/anyOf/0", "", false},
 		{`{"properties": {"a": 3}}`, "/properties/a", "", false},
-		{`{"required": ["a"], "properties": {}, "additionalProperties": false}`, "", "required", false},
+		{`{"type": "object", "required": ["a"], "properties": {}, "additionalProperties": false}`, "", "required", false},
 		{`[`, "", "", false},
 		{`{"a": 1, "a": 2}`, "", "", false},
 	} {
@@ -201,8 +233,8 @@ func TestSchemaErrors(t *testing.T) {
 }
 
 func TestSchemaErrorMessage(t *testing.T) {
-	_, err := JSONSchema([]byte(`{"properties": {"x": {"type": "integer", "multipleOf": 3}}}`), SchemaOptions{})
-	assert.EqualError(t, err, "grammar: schema /properties/x: multipleOf: keyword not supported")
+	_, err := JSONSchema([]byte(`{"properties": {"x": {"type": "integer", "contentFoo": 3}}}`), SchemaOptions{})
+	assert.EqualError(t, err, "grammar: schema /properties/x: contentFoo: keyword not supported")
 }
 
 func TestSchemaDescriptiveKeywords(t *testing.T) {
@@ -309,7 +341,10 @@ func TestFormats(t *testing.T) {
 		{"date", "2023-12-31", true},
 		{"date", "2023-04-31", false},
 		{"date", "2023-02-28", true},
-		{"date", "2024-02-29", false}, // valid, but left out
+		{"date", "2024-02-29", true},
+		{"date", "2023-02-29", false},
+		{"date", "2000-02-29", true},
+		{"date", "1900-02-29", false},
 		{"date", "2023-13-01", false},
 		{"time", "23:59:59Z", true},
 		{"time", "08:30:00.123+02:00", true},
@@ -357,5 +392,157 @@ func TestAdditionalPropertyNames(t *testing.T) {
 		`{"\u0061": 1}`:             false, // no escapes in other names
 	} {
 		assert.Equal(t, ok, accepts(m, text), text)
+	}
+}
+
+// TestPatternsAsECMA: patterns are read as ECMA 262 reads them, where Go's
+// regexp differs: ., \s and \S (Unicode white space), \uXXXX, \p{Letter}.
+func TestPatternsAsECMA(t *testing.T) {
+	for _, tc := range []struct {
+		pattern, text string
+		ok            bool
+	}{
+		{"^a.c$", "abc", true},
+		{"^a.c$", "a\rc", false}, // . stops at every line terminator
+		{"^a.c$", "a\u2028c", false},
+		{"^a.c$", "a\u00e9c", true},
+		{`^\S+$`, "ab", true},
+		{`^\S+$`, "a\u00a0b", false}, // no-break space is white space in ECMA 262
+		{`^\S+$`, "a\u3000", false},
+		{`^\s$`, "\u00a0", true},
+		{`^\s$`, "\v", true},
+		{`^\u00e9+$`, "éé", true},
+		{`^\p{Letter}+$`, "aé", true},
+		{`^\p{Letter}+$`, "a1", false},
+		{`^[\s\d]+$`, "1 2", true},
+		{`^\d{2}\/x$`, "12/x", true},
+	} {
+		schema := fmt.Sprintf(`{"type": "string", "pattern": %s}`, encodeJSON(tc.pattern))
+		g, err := JSONSchema([]byte(schema), SchemaOptions{})
+		require.NoError(t, err, tc.pattern)
+		doc := encodeJSON(tc.text)
+		assert.Equal(t, tc.ok, accepts(NewMatcher(g, byteVocab()), doc), "%s %q", tc.pattern, tc.text)
+		assert.Equal(t, tc.ok, jsonschema.Validate([]byte(schema), []byte(doc)) == nil, "validator: %s %q", tc.pattern, tc.text)
+	}
+}
+
+// TestDecimalBoundsAndMultiples checks the grammar of numbers with decimal
+// bounds and multipleOf against exact arithmetic: every number it accepts
+// is valid, and it accepts every valid number of the form it writes
+// (decimals without exponent; integers for integer multiples; at most two
+// decimals for multipleOf 0.01).
+func TestDecimalBoundsAndMultiples(t *testing.T) {
+	var numbers []string
+	for i := -1250; i <= 1250; i += 5 {
+		r := big.NewRat(int64(i), 100)
+		numbers = append(numbers, r.FloatString(2), r.FloatString(3), strings.TrimSuffix(strings.TrimRight(r.FloatString(2), "0"), "."))
+	}
+	numbers = append(numbers, "1.1", "1.10", "1.100001", "1.0999", "-0.001", "3.14159", "7", "-7", "70", "105", "1e1", "-0")
+	for _, tc := range []struct {
+		keywords string
+		complete func(n string) bool // the numbers the grammar must accept when valid
+	}{
+		{`"minimum": 1.1`, decimal},
+		{`"exclusiveMinimum": 1.1`, decimal},
+		{`"minimum": -2.5, "maximum": 3.75`, decimal},
+		{`"exclusiveMinimum": -2.5, "exclusiveMaximum": 3.75`, decimal},
+		{`"minimum": 1.1, "maximum": 1.1`, decimal},
+		{`"exclusiveMinimum": 1.05, "maximum": 1.1`, decimal},
+		{`"minimum": -0.05, "exclusiveMaximum": 0`, decimal},
+		{`"multipleOf": 7, "minimum": -50, "maximum": 100`, integer},
+		{`"multipleOf": 1.5, "maximum": 12`, func(string) bool { return false }},
+		{`"multipleOf": 0.01, "exclusiveMinimum": -0.5, "maximum": 10`, func(n string) bool { return decimal(n) && fractionDigits(n) <= 2 }},
+		{`"multipleOf": 0.25, "minimum": 0.3`, func(string) bool { return false }},
+		{`"type": "integer", "multipleOf": 3, "exclusiveMinimum": 2.5, "exclusiveMaximum": 9`, integer},
+		{`"not": {"type": "integer"}, "minimum": -2, "maximum": 2`, func(string) bool { return false }},
+	} {
+		src := `{"type": "number", ` + tc.keywords + `}`
+		if strings.Contains(tc.keywords, `"type"`) {
+			src = `{` + tc.keywords + `}`
+		}
+		g, err := JSONSchema([]byte(src), SchemaOptions{})
+		require.NoError(t, err, src)
+		m := NewMatcher(g, byteVocab())
+		for _, n := range numbers {
+			valid := jsonschema.Validate([]byte(src), []byte(n)) == nil
+			got := accepts(m, n)
+			if got {
+				assert.True(t, valid, "%s accepts %s", src, n)
+			} else if valid && n != "-0" && tc.complete(n) {
+				assert.Fail(t, "a valid number refused", "%s refuses %s", src, n)
+			}
+		}
+	}
+}
+
+// decimal reports whether n is a number without exponent.
+func decimal(n string) bool { return !strings.ContainsAny(n, "eE") }
+
+// integer reports whether n is an integer numeral.
+func integer(n string) bool { return decimal(n) && !strings.Contains(n, ".") }
+
+func fractionDigits(n string) int {
+	_, f, _ := strings.Cut(n, ".")
+	return len(f)
+}
+
+// TestOneOfDisjoint: oneOf branches that no value can satisfy together are
+// written as they are, on the types where that holds; other branches are
+// written with the negation of the others.
+func TestOneOfDisjoint(t *testing.T) {
+	for _, tc := range []struct {
+		schema string
+		good   []string
+		bad    []string
+	}{
+		// Untyped branches with a discriminator: disjoint for objects only
+		// (any other value is valid against both, so against no oneOf).
+		{`{"oneOf": [{"properties": {"kind": {"const": "a"}, "x": {"type": "integer"}}, "required": ["kind"]},
+			{"properties": {"kind": {"const": "b"}}, "required": ["kind"]}]}`,
+			[]string{`{"kind":"a","x":1}`, `{"kind":"b"}`}, []string{`1`, `"a"`, `null`}},
+		{`{"oneOf": [{"type": "integer"}, {"type": "string"}, {"enum": [1.5, null]}]}`,
+			[]string{`3`, `"x"`, `1.5`, `null`}, []string{`true`}},
+		// Branches written with negations (an under-approximation) still
+		// overlap: the proof of disjointness looks at all they allow.
+		{`{"oneOf": [{"oneOf": [{"additionalProperties": false, "exclusiveMinimum": 100}, {"maximum": -3}]},
+			{"propertyNames": {"pattern": "^[a-c]+$"}}]}`,
+			nil, []string{`{"a":true}`, `{"b":[]}`}},
+		// Overlapping: integers below 2, non-integers from 2.
+		{`{"oneOf": [{"type": "integer"}, {"type": "number", "minimum": 2}]}`,
+			[]string{`1`, `-5`, `2.5`}, []string{`2`, `7`}},
+	} {
+		g, err := JSONSchema([]byte(tc.schema), SchemaOptions{Compact: true})
+		require.NoError(t, err, tc.schema)
+		m := NewMatcher(g, byteVocab())
+		for _, s := range tc.good {
+			assert.True(t, accepts(m, s), "%s: %s", tc.schema, s)
+			assert.NoError(t, jsonschema.Validate([]byte(tc.schema), []byte(s)), "%s: %s", tc.schema, s)
+		}
+		for _, s := range tc.bad {
+			assert.False(t, accepts(m, s), "%s: %s", tc.schema, s)
+		}
+	}
+}
+
+// TestMultiplesStayExact: multiples n·r are written with n below 2^53, so
+// that validators dividing in floating point (ajv) see n as an integer.
+func TestMultiplesStayExact(t *testing.T) {
+	for _, tc := range []struct {
+		schema   string
+		ok, over []string
+	}{
+		{`{"type": "integer", "multipleOf": 1e-8}`, []string{"90071992", "-90071992", "0"}, []string{"90071993", "120990512015200"}},
+		{`{"type": "number", "multipleOf": 0.5}`, []string{"999999999999999", "-3"}, []string{"4503599627370496"}},
+		{`{"type": "integer", "multipleOf": 3}`, []string{"999999999999999"}, []string{"1000000000000002"}},
+	} {
+		g, err := JSONSchema([]byte(tc.schema), SchemaOptions{})
+		require.NoError(t, err, tc.schema)
+		m := NewMatcher(g, byteVocab())
+		for _, n := range tc.ok {
+			assert.True(t, accepts(m, n), "%s: %s", tc.schema, n)
+		}
+		for _, n := range tc.over {
+			assert.False(t, accepts(m, n), "%s: %s", tc.schema, n)
+		}
 	}
 }

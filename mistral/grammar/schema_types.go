@@ -1,11 +1,270 @@
 package grammar
 
 import (
-	"encoding/json"
-	"fmt"
-	"math"
-	"slices"
+	"strings"
 )
+
+// A typeSet is a set of JSON Schema types, numbers split into integers
+// and the others.
+type typeSet uint8
+
+const (
+	tNull typeSet = 1 << iota
+	tBool
+	tObject
+	tArray
+	tString
+	tInt    // numbers of integer value
+	tFrac   // numbers of other values
+	tNumber = tInt | tFrac
+	tAll    = tNull | tBool | tObject | tArray | tString | tNumber
+)
+
+var typeNames = map[string]typeSet{
+	"null": tNull, "boolean": tBool, "object": tObject, "array": tArray, "string": tString,
+	"number": tNumber, "integer": tInt,
+}
+
+func (t typeSet) String() string {
+	var names []string
+	for _, n := range []string{"null", "boolean", "object", "array", "string", "number", "integer"} {
+		bits := typeNames[n]
+		if t&bits == bits && (n != "integer" || t&tNumber != tNumber) {
+			names = append(names, n)
+		}
+	}
+	if t&tNumber == tFrac {
+		names = append(names, "non-integer number")
+	}
+	return strings.Join(names, ", ")
+}
+
+// plain returns the expression of the values valid against every element
+// of a, or an error wrapping errEmpty if there is none.
+func (c *schemaCompiler) plain(a alternative, hint string) (*expr, error) {
+	if len(a) == 0 {
+		return c.anyValue(), nil
+	}
+	preferred := c.altTypes(a, true)
+	e, err := c.plainTypes(a, hint, preferred)
+	if others := c.altTypes(a, false) &^ preferred; isEmpty(err) && others != 0 {
+		// The types the keywords imply allow nothing: the others may.
+		if e, err2 := c.plainTypes(a, hint, others); err2 == nil || !isEmpty(err2) {
+			return e, err2
+		}
+	}
+	return e, err
+}
+
+// plainTypes is plain for the values of the given types.
+func (c *schemaCompiler) plainTypes(a alternative, hint string, types typeSet) (*expr, error) {
+	if vals, finite := c.altValues(a); finite {
+		var alts []*expr
+		for _, v := range vals {
+			if types&typeOfValue(v) != 0 && c.checkAlt(v, a) == yes {
+				alts = append(alts, lit(encodeJSON(v)))
+			}
+		}
+		if alts == nil {
+			return nil, c.empty(a.ptrOf(c.valuesKeyword(a)), c.valuesKeyword(a), "no value of const or enum is valid against the rest of the schema")
+		}
+		return alt(alts...), nil
+	}
+	var alts []*expr
+	var firstEmpty error
+	try := func(e *expr, err error) error {
+		switch {
+		case isEmpty(err):
+			if firstEmpty == nil {
+				firstEmpty = err
+			}
+		case err != nil:
+			return err
+		default:
+			alts = append(alts, e)
+		}
+		return nil
+	}
+	excl := c.excludedValues(a)
+	if types&tNull != 0 && !containsValue(excl, nil) {
+		alts = append(alts, lit("null"))
+	}
+	if types&tBool != 0 {
+		for _, b := range []bool{true, false} {
+			if !containsValue(excl, b) {
+				alts = append(alts, lit(encodeJSON(b)))
+			}
+		}
+	}
+	if types&tString != 0 {
+		e, err := c.stringType(a, excl)
+		if e != nil {
+			e = seq(lit(`"`), e, lit(`"`))
+		}
+		if err := try(e, err); err != nil {
+			return nil, err
+		}
+	}
+	if types&tNumber != 0 {
+		if err := try(c.numberType(a, types, excl)); err != nil {
+			return nil, err
+		}
+	}
+	if types&tObject != 0 {
+		if err := try(c.objectType(a, hint, excl)); err != nil {
+			return nil, err
+		}
+	}
+	if types&tArray != 0 {
+		if err := try(c.arrayType(a, hint, excl)); err != nil {
+			return nil, err
+		}
+	}
+	if alts == nil {
+		if firstEmpty == nil {
+			firstEmpty = c.empty(a.ptrOf("type"), "type", "no type is left: no value is valid")
+		}
+		return nil, firstEmpty
+	}
+	return alt(alts...), nil
+}
+
+// valuesKeyword returns the keyword const or enum of a, for errors.
+func (c *schemaCompiler) valuesKeyword(a alternative) string {
+	for _, e := range a {
+		if e.has("enum") {
+			return "enum"
+		}
+	}
+	return "const"
+}
+
+// altTypes returns the types a allows: those its elements name, and with
+// infer, when no schema of the document names types, those its keywords
+// imply (properties: object, maxLength: string...), if any.
+func (c *schemaCompiler) altTypes(a alternative, infer bool) typeSet {
+	types := tAll
+	named := false
+	var implied typeSet
+	for _, e := range a {
+		switch v := e.n.v.(type) {
+		case typeSet:
+			types &= v
+		case *jsonObject:
+			if _, ok := v.vals["type"]; ok {
+				if t, err := c.typeOf(e.n, v); err == nil {
+					types &= t
+					named = named || e.real()
+				}
+			}
+			if e.real() {
+				for _, k := range v.keys {
+					implied |= typeKeywords[k]
+				}
+			}
+		}
+	}
+	if infer && !named && implied != 0 {
+		types &= implied
+	}
+	return types
+}
+
+// altValues returns the values const and enum allow in a, unless excluded,
+// and whether there is such a keyword (else any value may do).
+func (c *schemaCompiler) altValues(a alternative) ([]any, bool) {
+	var vals []any
+	finite := false
+	for _, e := range a {
+		o := e.obj()
+		if o == nil {
+			continue
+		}
+		var mine []any
+		if v, ok := o.vals["const"]; ok {
+			mine = []any{v}
+		} else if v, ok := o.vals["enum"]; ok {
+			mine, _ = v.([]any)
+		} else {
+			continue
+		}
+		if !finite {
+			finite = true
+			for _, v := range mine {
+				if !containsValue(vals, v) {
+					vals = append(vals, v)
+				}
+			}
+			continue
+		}
+		var kept []any
+		for _, v := range vals {
+			if containsValue(mine, v) {
+				kept = append(kept, v)
+			}
+		}
+		vals = kept
+	}
+	if !finite {
+		return nil, false
+	}
+	excl := c.excludedValues(a)
+	var out []any
+	for _, v := range vals {
+		if !containsValue(excl, v) {
+			out = append(out, v)
+		}
+	}
+	return out, true
+}
+
+// excludedValues returns the values the excluded elements of a refuse.
+func (c *schemaCompiler) excludedValues(a alternative) []any {
+	var out []any
+	for _, e := range a {
+		if x, ok := e.n.v.(excluded); ok {
+			out = append(out, x.values...)
+		}
+	}
+	return out
+}
+
+func containsValue(vs []any, v any) bool {
+	for _, x := range vs {
+		if jsonEqual(x, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// finiteValues returns the values valid against every schema of conj,
+// when they are few and known (const, enum, booleans and null): only
+// values known to be valid, or with over every value that may be.
+func (c *schemaCompiler) finiteValues(conj []snode, over bool) ([]any, bool) {
+	alts, _, err := c.expand(conj, over)
+	if err != nil {
+		return nil, isEmpty(err)
+	}
+	var out []any
+	for _, a := range alts {
+		types := c.altTypes(a, !over) // inferring types leaves values out
+		vals, finite := c.altValues(a)
+		if !finite {
+			if types&^(tNull|tBool) != 0 {
+				return nil, false
+			}
+			vals = []any{nil, true, false}
+		}
+		for _, v := range vals {
+			r := c.checkAlt(v, a)
+			if types&typeOfValue(v) != 0 && (r == yes || over && r == unknown) && !containsValue(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out, true
+}
 
 // anyValue returns a reference to the rule of any JSON value, defining the
 // rules of JSON the first time.
@@ -41,9 +300,12 @@ func jsonChar(counted bool) *expr {
 			seq(chars("dD"), chars("", "0-7"), hex, hex)))
 	}
 	return alt(
-		class(anyChar.minus(newClass(runeRange{0, 0x1F}, runeRange{'"', '"'}, runeRange{'\\', '\\'}))),
+		class(plainChars),
 		seq(lit(`\`), alt(chars(`"\/bfnrt`), u)))
 }
+
+// plainChars are the characters a JSON string holds without escape.
+var plainChars = anyChar.minus(newClass(runeRange{0, 0x1F}, runeRange{'"', '"'}, runeRange{'\\', '\\'}))
 
 // jsonNumber returns the expression of a JSON number.
 func jsonNumber() *expr {
@@ -55,246 +317,125 @@ func jsonNumber() *expr {
 		opt(seq(chars("eE"), opt(chars("+-")), repeat(digit, 1, maxExpDigits))))
 }
 
-// str returns the expression of the strings of a schema of type string.
-func (c *schemaCompiler) str(s *jsonObject, ptr string) (*expr, error) {
-	_, hasPattern := s.get("pattern")
-	_, hasFormat := s.get("format")
-	_, hasMin := s.get("minLength")
-	_, hasMax := s.get("maxLength")
-	switch {
-	case hasPattern && (hasFormat || hasMin || hasMax):
-		return nil, c.unsupported(ptr, "pattern", "not supported beside format, minLength or maxLength")
-	case hasFormat && (hasMin || hasMax):
-		return nil, c.unsupported(ptr, "format", "not supported beside minLength or maxLength")
-	case hasPattern:
-		p, ok := s.vals["pattern"].(string)
-		if !ok {
-			return nil, c.fail(ptr, "pattern", "must be a string")
-		}
-		e, err := patternExpr(p)
-		if err != nil {
-			return nil, c.unsupported(ptr, "pattern", "%v", err)
-		}
-		return seq(lit(`"`), e, lit(`"`)), nil
-	case hasFormat:
-		f, ok := s.vals["format"].(string)
-		if !ok {
-			return nil, c.fail(ptr, "format", "must be a string")
-		}
-		e, ok := formatExpr(f)
-		if !ok {
-			return nil, c.unsupported(ptr, "format", "format %q not supported (supported: %s)", f, formatNames())
-		}
-		return seq(lit(`"`), e, lit(`"`)), nil
-	}
-	lo, hi, err := c.counts(s, ptr, "minLength", "maxLength")
+// stringType returns the expression of the contents of the strings a
+// allows, except the values in excl.
+func (c *schemaCompiler) stringType(a alternative, excl []any) (*expr, error) {
+	lo, hi, at, err := c.mergedCounts(a, "minLength", "maxLength")
 	if err != nil {
 		return nil, err
 	}
-	if lo == 0 && hi == unbounded {
-		return jsonString(false), nil
+	pattern, patternAt, err := c.oneString(a, "pattern")
+	if err != nil {
+		return nil, err
 	}
-	return seq(lit(`"`), repeat(jsonChar(true), lo, hi), lit(`"`)), nil
+	format, formatAt, err := c.oneString(a, "format")
+	if err != nil {
+		return nil, err
+	}
+	var strs []string
+	for _, v := range excl {
+		if s, ok := v.(string); ok {
+			strs = append(strs, s)
+		}
+	}
+	lengths := lo > 0 || hi != unbounded
+	switch {
+	case pattern != "" && (format != "" || lengths):
+		return nil, c.unsupported(patternAt, "pattern", "not supported beside format, minLength or maxLength")
+	case format != "" && lengths:
+		return nil, c.unsupported(formatAt, "format", "not supported beside minLength or maxLength")
+	case (pattern != "" || format != "") && len(strs) > 0:
+		return nil, c.empty(at, "", "strings of a pattern or format other than some values: not written")
+	case pattern != "":
+		e, err := patternExpr(pattern)
+		if err != nil {
+			return nil, c.unsupported(patternAt, "pattern", "%v", err)
+		}
+		return e, nil
+	case format != "":
+		e, ok := formatExpr(format)
+		if !ok {
+			return nil, c.unsupported(formatAt, "format", "format %q not supported (supported: %s)", format, formatNames())
+		}
+		return e, nil
+	case len(strs) > 0:
+		if e := stringNotIn(strs, lo, hi); e != nil {
+			return e, nil
+		}
+		return nil, c.empty(at, "", "no string is left")
+	case lengths:
+		return repeat(jsonChar(true), lo, hi), nil
+	}
+	return star(jsonChar(false)), nil
 }
 
-// counts reads a pair of keywords such as minItems and maxItems: counts
-// from 0 to MaxRepeat, or no maximum (unbounded).
-func (c *schemaCompiler) counts(s *jsonObject, ptr, minKey, maxKey string) (lo, hi int, err error) {
-	read := func(k string, dflt int) (int, error) {
-		v, ok := s.get(k)
+// oneString reads keyword k, a string, in the elements of a: the one value
+// they agree on ("" if none has it), and where.
+func (c *schemaCompiler) oneString(a alternative, k string) (v, at string, err error) {
+	for _, e := range a {
+		o := e.obj()
+		if o == nil {
+			continue
+		}
+		x, ok := o.vals[k]
 		if !ok {
-			return dflt, nil
+			continue
 		}
-		n, ok := v.(json.Number)
-		f, err := n.Float64()
-		if !ok || err != nil || f < 0 || f != math.Trunc(f) {
-			return 0, c.fail(ptr, k, "must be a non-negative integer")
+		s, ok := x.(string)
+		switch {
+		case !ok:
+			return "", "", c.fail(e.n.ptr, k, "must be a string")
+		case v != "" && s != v:
+			return "", "", c.unsupported(e.n.ptr, k, "several values of %s for one string are not supported", k)
 		}
-		if f > MaxRepeat {
-			return 0, c.unsupported(ptr, k, "%v is more than the %d supported", n, MaxRepeat)
-		}
-		return int(f), nil
+		v, at = s, e.n.ptr
 	}
-	if lo, err = read(minKey, 0); err != nil {
-		return 0, 0, err
-	}
-	if hi, err = read(maxKey, unbounded); err != nil {
-		return 0, 0, err
+	return v, at, nil
+}
+
+// mergedCounts reads a pair of count keywords such as minLength and
+// maxLength in every element of a: the largest minimum and the smallest
+// maximum (unbounded if none), each up to MaxRepeat, and the pointer of
+// the schema of the last one read.
+func (c *schemaCompiler) mergedCounts(a alternative, minKey, maxKey string) (lo, hi int, at string, err error) {
+	hi = unbounded
+	at = a.ptrOf("")
+	for _, e := range a {
+		o := e.obj()
+		if o == nil {
+			continue
+		}
+		for _, k := range []string{minKey, maxKey} {
+			v, ok := o.vals[k]
+			if !ok {
+				continue
+			}
+			n, ok := countValue(v)
+			if !ok {
+				return 0, 0, "", c.fail(e.n.ptr, k, "must be a non-negative integer")
+			}
+			switch {
+			case k == minKey && n > MaxRepeat:
+				return 0, 0, "", c.unsupported(e.n.ptr, k, "%d is more than the %d supported", n, MaxRepeat)
+			case k == minKey:
+				lo = max(lo, n)
+			case hi == unbounded || n < hi:
+				hi = min(n, MaxRepeat) // at most MaxRepeat are written
+			}
+			at = e.n.ptr
+		}
 	}
 	if hi != unbounded && hi < lo {
-		return 0, 0, c.fail(ptr, maxKey, "%d is below %s %d: no value is valid", hi, minKey, lo)
+		return 0, 0, "", c.empty(at, maxKey, "%d is below %s %d: no value is valid", hi, minKey, lo)
 	}
-	return lo, hi, nil
+	return lo, hi, at, nil
 }
 
-// array returns the expression of the arrays of a schema of type array.
-func (c *schemaCompiler) array(s *jsonObject, ptr, name string) (*expr, error) {
-	if u, ok := s.get("uniqueItems"); ok && u != false {
-		return nil, c.unsupported(ptr, "uniqueItems", "true is not supported")
-	}
-	if _, ok := s.get("prefixItems"); ok {
-		return nil, c.unsupported(ptr, "prefixItems", "keyword not supported")
-	}
-	lo, hi, err := c.counts(s, ptr, "minItems", "maxItems")
-	if err != nil {
-		return nil, err
-	}
-	var item *expr
-	if items, ok := s.get("items"); !ok {
-		item = c.anyValue()
-	} else {
-		if _, tuple := items.([]any); tuple {
-			return nil, c.unsupported(ptr, "items", "an array of schemas (tuple validation) is not supported")
-		}
-		if items == false {
-			hi = 0
-		} else if item, err = c.schema(items, ptr+"/items", name+"-item"); err != nil {
-			return nil, err
-		}
-	}
-	if hi == 0 {
-		if lo > 0 {
-			return nil, c.fail(ptr, "minItems", "items false allows no item")
-		}
-		return seq(lit("["), c.ws(), lit("]")), nil
-	}
-	r := c.rule(name)
-	ws := c.ws()
-	moreMax := unbounded
-	if hi != unbounded {
-		moreMax = hi - 1
-	}
-	more := repeat(seq(lit(","), ws, item, ws), max(lo-1, 0), moreMax)
-	items := seq(item, ws, more)
-	if lo == 0 {
-		items = opt(items)
-	}
-	r.body = seq(lit("["), ws, items, lit("]"))
-	return ref(r.name), nil
-}
-
-// objectType returns the expression of the objects of a schema of type
-// object: its properties in the order of the schema, the required ones
-// always, the others perhaps; then, if additionalProperties allows them,
-// other properties, whose names are none of those of properties.
-func (c *schemaCompiler) objectType(s *jsonObject, ptr, name string) (*expr, error) {
-	type prop struct {
-		name     string
-		value    *expr
-		required bool
-	}
-	var props []prop
-	if v, ok := s.get("properties"); ok {
-		ps, ok := v.(*jsonObject)
-		if !ok {
-			return nil, c.fail(ptr, "properties", "must be an object")
-		}
-		for _, k := range ps.keys {
-			e, err := c.schema(ps.vals[k], ptr+"/properties/"+escapePointer(k), name+"-"+k)
-			if err != nil {
-				return nil, err
-			}
-			props = append(props, prop{name: k, value: e})
-		}
-	}
-	// Additional properties: allowed when the schema says so, or when it
-	// lists no properties at all.
-	_, listed := s.get("properties")
-	var extra *expr
-	addl, hasAddl := s.get("additionalProperties")
-	addlFalse := hasAddl && addl == false
-	switch {
-	case !hasAddl && !listed:
-		extra = c.anyValue()
-	case !hasAddl, addlFalse:
-	default:
-		e, err := c.schema(addl, ptr+"/additionalProperties", name+"-extra")
-		if err != nil {
-			return nil, err
-		}
-		extra = e
-	}
-	if v, ok := s.get("required"); ok {
-		req, ok := v.([]any)
-		if !ok {
-			return nil, c.fail(ptr, "required", "must be an array of strings")
-		}
-		for _, rv := range req {
-			k, ok := rv.(string)
-			if !ok {
-				return nil, c.fail(ptr, "required", "must be an array of strings")
-			}
-			i := slices.IndexFunc(props, func(p prop) bool { return p.name == k })
-			switch {
-			case i >= 0:
-				props[i].required = true
-			case extra != nil:
-				props = append(props, prop{name: k, value: extra, required: true})
-			case addlFalse:
-				return nil, c.fail(ptr, "required", "%q is not in properties, and additionalProperties is false", k)
-			default: // allowed as an additional property
-				props = append(props, prop{name: k, value: c.anyValue(), required: true})
-			}
-		}
-	}
-
-	ws := c.ws()
-	member := func(key, value *expr) *expr { return seq(key, ws, lit(":"), ws, value, ws) }
-	var names []string
-	for _, p := range props {
-		names = append(names, p.name)
-	}
-	var extraMember *expr
-	if extra != nil {
-		extraMember = member(seq(lit(`"`), stringNotIn(names), lit(`"`)), extra)
-	}
-
-	// rest[k]: what may follow once a member is written and properties k
-	// onwards are still to come: each with a comma before it.
-	obj := c.rule(name)
-	rest := make([]*expr, len(props)+1)
-	rest[len(props)] = empty()
-	if extraMember != nil {
-		rest[len(props)] = star(seq(lit(","), ws, extraMember))
-	}
-	for k := len(props) - 1; k >= 0; k-- {
-		m := seq(lit(","), ws, member(lit(encodeJSON(props[k].name)), props[k].value))
-		if !props[k].required {
-			m = opt(m)
-		}
-		rest[k] = seq(m, rest[k+1])
-		if k > 0 && len(props)-k > 2 { // share long tails in a rule
-			r := c.rule(fmt.Sprintf("%s-from-%d", obj.name, k))
-			r.body = rest[k]
-			rest[k] = ref(r.name)
-		}
-	}
-	// The first member is some property up to the first required one, or,
-	// when all are optional, an additional property, or none at all.
-	var first []*expr
-	allOptional := true
-	for k, p := range props {
-		first = append(first, seq(member(lit(encodeJSON(p.name)), p.value), rest[k+1]))
-		if p.required {
-			allOptional = false
-			break
-		}
-	}
-	if allOptional {
-		if extraMember != nil {
-			first = append(first, seq(extraMember, rest[len(props)]))
-		}
-		first = append(first, empty())
-	}
-	obj.body = seq(lit("{"), ws, alt(first...), lit("}"))
-	return ref(obj.name), nil
-}
-
-// stringNotIn returns the expression of the contents of JSON strings that
-// are none of names: strings without escapes, so that no escape can spell
-// one of the names in another way.
-func stringNotIn(names []string) *expr {
-	plain := anyChar.minus(newClass(runeRange{0, 0x1F}, runeRange{'"', '"'}, runeRange{'\\', '\\'}))
+// stringNotIn returns the expression of the contents of JSON strings of lo
+// to hi characters (hi unbounded: any) that are none of names: strings
+// without escapes, so that no escape can spell one of the names another
+// way.
+func stringNotIn(names []string, lo, hi int) *expr {
 	type trieNode struct {
 		end  bool
 		kids map[rune]*trieNode
@@ -314,39 +455,39 @@ func stringNotIn(names []string) *expr {
 		}
 		t.end = true
 	}
-	var build func(t *trieNode) *expr
-	build = func(t *trieNode) *expr {
+	// rest: any plain characters after the first depth, to a length in
+	// [lo, hi].
+	rest := func(depth int) *expr {
+		most := unbounded
+		if hi != unbounded {
+			most = hi - depth
+		}
+		return repeat(class(plainChars), max(lo-depth, 0), most)
+	}
+	var build func(t *trieNode, depth int) *expr
+	build = func(t *trieNode, depth int) *expr {
 		var alts []*expr
-		if !t.end {
+		if !t.end && depth >= lo {
 			alts = append(alts, empty())
 		}
-		var taken []runeRange
-		for _, r := range t.keys {
-			taken = append(taken, runeRange{r, r})
-			if plain.contains(r) {
-				alts = append(alts, seq(lit(string(r)), build(t.kids[r])))
+		if hi == unbounded || depth < hi {
+			var taken []runeRange
+			for _, r := range t.keys {
+				taken = append(taken, runeRange{r, r})
+				if plainChars.contains(r) {
+					if e := build(t.kids[r], depth+1); e != nil {
+						alts = append(alts, seq(lit(string(r)), e))
+					}
+				}
+			}
+			if other := plainChars.minus(newClass(taken...)); len(other) > 0 {
+				alts = append(alts, seq(class(other), rest(depth+1)))
 			}
 		}
-		if other := plain.minus(newClass(taken...)); len(other) > 0 {
-			alts = append(alts, seq(class(other), star(class(plain))))
+		if alts == nil {
+			return nil
 		}
 		return alt(alts...)
 	}
-	return build(root)
-}
-
-// escapePointer escapes a key for a JSON pointer.
-func escapePointer(k string) string {
-	out := make([]byte, 0, len(k))
-	for i := 0; i < len(k); i++ {
-		switch k[i] {
-		case '~':
-			out = append(out, "~0"...)
-		case '/':
-			out = append(out, "~1"...)
-		default:
-			out = append(out, k[i])
-		}
-	}
-	return string(out)
+	return build(root, 0)
 }

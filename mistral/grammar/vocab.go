@@ -138,3 +138,35 @@ func (v tokenizerVocab) Bytes(id int32) []byte {
 	}
 	return nil
 }
+
+// prefixNodes returns the trie nodes of the prefixes of b that are in the
+// trie, shortest first (the empty prefix, node 0, excluded).
+func (t *Tokens) prefixNodes(b []byte) []int32 {
+	var path []int32
+	nd := int32(0)
+	for _, x := range b {
+		n := &t.trie[nd]
+		kids := t.kids[n.kids : n.kids+n.nkids]
+		i, found := slices.BinarySearchFunc(kids, x, func(k trieKid, x byte) int { return int(k.b) - int(x) })
+		if !found {
+			break
+		}
+		nd = kids[i].node
+		path = append(path, nd)
+	}
+	return path
+}
+
+// Longest returns the token whose bytes are the longest prefix of b, and
+// its length; n is 0 when no token is a prefix of b. Of tokens with the
+// same bytes, the one with the highest id wins (in SentencePiece
+// vocabularies, the normal piece rather than the byte token).
+func (t *Tokens) Longest(b []byte) (id int32, n int) {
+	path := t.prefixNodes(b)
+	for d := len(path) - 1; d >= 0; d-- {
+		if nd := &t.trie[path[d]]; nd.idsEnd > nd.ids {
+			return t.ids[nd.idsEnd-1], d + 1
+		}
+	}
+	return -1, 0
+}
