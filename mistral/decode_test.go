@@ -151,3 +151,51 @@ func TestDraftsContinue(t *testing.T) {
 	}
 	assert.Equal(t, next(true), next(false))
 }
+
+// TestDraftsV3 (extended): on the llama.cpp-made v3 files, free text past
+// the window (96), JSON and a schema give the same with drafts and
+// without. Q8_0 computes a lone token with other kernels than a batch:
+// drafting is off there unless the Session is Deterministic.
+func TestDraftsV3(t *testing.T) {
+	v3Files(t)
+	schema, err := grammar.JSONSchema([]byte(`{"type": "object", "properties": {"who": {"type": "string", "maxLength": 24},
+		"rank": {"enum": ["general", "colonel", "captain"]}, "army": {"enum": ["Russian", "French", "Austrian"]}},
+		"required": ["who", "rank", "army"], "additionalProperties": false}`), grammar.SchemaOptions{Compact: true})
+	require.NoError(t, err)
+	for _, c := range []struct {
+		file          string
+		deterministic bool
+	}{
+		{"tiny-mistral-v3-Q4_0.gguf", false},
+		{"tiny-mistral-v3-Q4_K_M.gguf", false},
+		{"tiny-mistral-v3-Q6_K.gguf", false},
+		{"tiny-mistral-v3-Q8_0.gguf", true},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			m := loadV3(t, c.file)
+			sc := SessionConfig{Deterministic: c.deterministic}
+			for _, g := range []struct {
+				name   string
+				prompt string
+				cfg    GenerateConfig
+			}{
+				{"text past the window", "It was", GenerateConfig{MaxTokens: 250, IgnoreEOS: true}},
+				{"sampled", "Natasha", GenerateConfig{MaxTokens: 150, IgnoreEOS: true, SamplerConfig: SamplerConfig{Temperature: 0.8, Seed: 2}}},
+				{"json", "The general", GenerateConfig{MaxTokens: 120, Grammar: grammar.JSON(grammar.JSONOptions{})}},
+				{"schema", "Kutuzov", GenerateConfig{MaxTokens: 80, Grammar: schema}},
+			} {
+				plainCfg := g.cfg
+				plainCfg.NoDrafts = true
+				plain := generateRun(t, m, sc, g.prompt, plainCfg)
+				drafted := generateRun(t, m, sc, g.prompt, g.cfg)
+				sameRun(t, plain, drafted, g.name)
+				t.Logf("%s: %d tokens in %d passes (%d of %d drafts kept)", g.name, drafted.stats.Tokens,
+					drafted.stats.Passes, drafted.stats.Kept, drafted.stats.Drafted)
+			}
+		})
+	}
+	// Without Deterministic, Q8_0 does not draft.
+	m := loadV3(t, "tiny-mistral-v3-Q8_0.gguf")
+	r := generateRun(t, m, SessionConfig{}, "It was", GenerateConfig{MaxTokens: 100, IgnoreEOS: true})
+	assert.Zero(t, r.stats.Drafted)
+}
