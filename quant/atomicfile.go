@@ -2,6 +2,7 @@ package quant
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -32,8 +33,13 @@ func createAtomic(dst string) (*atomicFile, error) {
 func (a *atomicFile) Write(p []byte) (int, error) { return a.w.Write(p) }
 
 // Commit flushes and syncs the temporary file and renames it to the
-// destination, replacing any file there.
-func (a *atomicFile) Commit() error {
+// destination, replacing any file there, unless ctx is cancelled by then:
+// it then aborts and returns ctx.Err().
+func (a *atomicFile) Commit(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		a.Abort()
+		return err
+	}
 	err := a.w.Flush()
 	if err == nil {
 		err = a.f.Chmod(0o644)

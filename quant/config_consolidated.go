@@ -2,10 +2,10 @@ package quant
 
 import (
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/gomistral/gomistral/mistral/arch"
+	"github.com/gomistral/gomistral/quant/internal/bounded"
 )
 
 // DefaultContextLength is the context length written for a consolidated
@@ -22,7 +22,7 @@ var consolidatedOthers = []struct{ field, what string }{
 // readConsolidatedParams reads the params.json of a model in Mistral's own
 // release layout (mistral-inference). notes tells which defaults were used.
 func readConsolidatedParams(path string) (p arch.Params, notes []string, err error) {
-	b, err := os.ReadFile(path)
+	b, err := bounded.ReadFile(path, maxConfigSize)
 	if err != nil {
 		return p, nil, fmt.Errorf("quant: %w", err)
 	}

@@ -2,10 +2,10 @@ package quant
 
 import (
 	"fmt"
-	"os"
 	"slices"
 
 	"github.com/gomistral/gomistral/mistral/arch"
+	"github.com/gomistral/gomistral/quant/internal/bounded"
 )
 
 // hfArchitecture is the transformers class of Mistral models.
@@ -14,7 +14,7 @@ const hfArchitecture = "MistralForCausalLM"
 // readHFConfig reads the config.json of a Hugging Face Mistral model. A
 // config of another model is a *ConfigError wrapping ErrNotMistral.
 func readHFConfig(path string) (arch.Params, error) {
-	b, err := os.ReadFile(path)
+	b, err := bounded.ReadFile(path, maxConfigSize)
 	if err != nil {
 		return arch.Params{}, fmt.Errorf("quant: %w", err)
 	}

@@ -61,23 +61,33 @@ type ConvertResult struct {
 // It streams tensor by tensor from the memory-mapped source, so its memory
 // stays near the size of the largest tensor. It writes a temporary file in
 // dst's folder and renames it to dst only when everything succeeded: on an
-// error, or when ctx is cancelled (checked between tensors), no file is left
-// behind. It refuses to write over one of its input files; any other file at
+// error, or when ctx is cancelled (checked while the folder is read and
+// checked, and between tensors and chunks of rows while it is written), no
+// file is left behind. It refuses to write over one of its input files; any other file at
 // dst is replaced.
 //
-// Errors are *ConfigError (a configuration that is not Mistral's wraps
-// ErrNotMistral), *TensorError, *safetensors.FormatError for a malformed
-// safetensors file, errors wrapping fs.ErrNotExist for missing files, or
-// ctx.Err().
+// The folder is not trusted: see the package documentation for what is
+// checked before any data is read. Errors are *ConfigError (a
+// configuration that is not Mistral's wraps ErrNotMistral; one whose
+// hyper-parameters are out of range, or that claims layers the files do not
+// hold, names the field), *TensorError (a tensor missing, unexpected, of
+// another type or shape than the configuration implies, naming the
+// hyper-parameters concerned), *safetensors.FormatError for a malformed
+// safetensors file or index, errors naming a file that is not a regular file
+// or is larger than such a file can be, errors wrapping fs.ErrNotExist for
+// missing files, or ctx.Err().
 func Convert(ctx context.Context, src, dst string, opts ConvertOptions) (*ConvertResult, error) {
 	fileType, ok := fileTypes[opts.Type]
 	if !ok {
 		return nil, fmt.Errorf("quant: convert: output type %v (want F32, F16 or BF16): %w", opts.Type, ErrUnsupported)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if info, err := os.Stat(dst); err == nil && info.IsDir() {
 		return nil, fmt.Errorf("quant: convert: %s: %w", dst, errIsDir)
 	}
-	s, err := openSource(src)
+	s, err := openSource(ctx, src)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +121,7 @@ func Convert(ctx context.Context, src, dst string, opts ConvertOptions) (*Conver
 	if err := s.write(ctx, out, s.metadata(name, fileType), opts, res); err != nil {
 		return nil, err
 	}
-	if err := out.Commit(); err != nil {
+	if err := out.Commit(ctx); err != nil {
 		return nil, err
 	}
 	if info, err := os.Stat(dst); err == nil {
@@ -143,7 +153,7 @@ func (s *source) write(ctx context.Context, out *atomicFile, kv []gguf.KV, opts 
 			return err
 		}
 		t := &s.tensors[i]
-		data, err := t.data(infos[i].Type, buf)
+		data, err := t.data(ctx, infos[i].Type, buf)
 		if err != nil {
 			return err
 		}

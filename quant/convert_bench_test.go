@@ -80,7 +80,7 @@ func TestConvertStreams(t *testing.T) {
 // BenchmarkTensorData measures the conversion of one tensor, without the
 // fixed costs of a whole file (tokenizer, metadata, fsync): MB/s of F16 input.
 func BenchmarkTensorData(b *testing.B) {
-	s, err := openSource(tinyV1)
+	s, err := openSource(context.Background(), tinyV1)
 	require.NoError(b, err)
 	defer s.close()
 	embd, q := &s.tensors[0], &s.tensors[4]
@@ -99,7 +99,7 @@ func BenchmarkTensorData(b *testing.B) {
 			var buf []byte
 			b.SetBytes(tt.t.src.Size())
 			for b.Loop() {
-				buf, err = tt.t.data(tt.typ, buf)
+				buf, err = tt.t.data(context.Background(), tt.typ, buf)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -28,4 +28,16 @@
 // largest tensor, whatever the size of the model. The output goes to a
 // temporary file renamed at the end; a failed or cancelled run leaves
 // nothing behind.
+//
+// A folder from the internet is not trusted. Nothing it claims sizes work
+// before it is checked against what its files hold: config.json and
+// params.json are bounded in size and every hyper-parameter in range
+// (mistral/arch's table), the safetensors headers and the shard index are
+// bounded (a model of arch.MaxLayers layers, a kilobyte of header per
+// tensor), the layers the configuration claims must be in the files, the
+// tokenizer's pieces are counted before they are read, and every tensor's
+// shape is compared with the configuration before any data is read. A
+// folder that fails is an error naming the file and the key or tensor. The
+// context is honoured in every stage: reading the folder, planning the
+// tensors' types, writing.
 package quant

@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -63,13 +64,13 @@ type input struct {
 }
 
 // openInput opens src: a model folder (converted on the fly) or a GGUF file.
-func openInput(src string, opts *QuantizeOptions) (*input, error) {
+func openInput(ctx context.Context, src string, opts *QuantizeOptions) (*input, error) {
 	info, err := os.Stat(src)
 	if err != nil {
 		return nil, fmt.Errorf("quant: %w", err)
 	}
 	if info.IsDir() {
-		return openFolderInput(src, opts)
+		return openFolderInput(ctx, src, opts)
 	}
 	return openGGUFInput(src, opts)
 }
@@ -83,8 +84,8 @@ var dtypeTypes = map[safetensors.DType]gguf.Type{
 
 // openFolderInput opens a Hugging Face or consolidated folder, as Convert
 // does.
-func openFolderInput(dir string, opts *QuantizeOptions) (*input, error) {
-	s, err := openSource(dir)
+func openFolderInput(ctx context.Context, dir string, opts *QuantizeOptions) (*input, error) {
+	s, err := openSource(ctx, dir)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,11 @@
 package quant
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 )
 
@@ -17,13 +20,59 @@ type jsonObject struct {
 // parseJSONObject decodes b, the contents of the file at path, as an object.
 func parseJSONObject(path string, b []byte) (*jsonObject, error) {
 	o := &jsonObject{file: path}
-	if err := json.Unmarshal(b, &o.m); err != nil || o.m == nil {
-		if err == nil {
-			err = fmt.Errorf("null")
-		}
+	m, dup, err := members(b)
+	switch {
+	case err != nil:
 		return nil, &ConfigError{File: path, Reason: "not a JSON object", Err: err}
+	case dup != "":
+		return nil, o.errorf(dup, nil, "given twice")
 	}
+	o.m = m
 	return o, nil
+}
+
+// members decodes the JSON object b into its members. A member given twice
+// is refused, and returned as dup: JSON readers disagree on which one
+// counts, so the file is ambiguous.
+func members(b []byte) (m map[string]json.RawMessage, dup string, err error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil {
+		return nil, "", err
+	} else if tok != json.Delim('{') {
+		return nil, "", fmt.Errorf("%s", short(b))
+	}
+	m = make(map[string]json.RawMessage)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, "", err
+		}
+		key, _ := tok.(string) // the decoder guarantees a string key here
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return nil, "", err
+		}
+		if _, seen := m[key]; seen {
+			return nil, key, nil
+		}
+		m[key] = value
+	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return nil, "", err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, "", errors.New("data after the object")
+	}
+	return m, "", nil
+}
+
+// short returns JSON text for a message, cut when it is long.
+func short(raw []byte) string {
+	const most = 40
+	if len(raw) > most {
+		return string(raw[:most]) + "..."
+	}
+	return string(raw)
 }
 
 // errorf returns a *ConfigError about field key of o, wrapping err (may be nil).
@@ -54,7 +103,7 @@ func (o *jsonObject) int(key string) (v int, ok bool, err error) {
 	}
 	n, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil || int64(int(n)) != n {
-		return 0, false, o.errorf(key, nil, "%s is not an integer", raw)
+		return 0, false, o.errorf(key, nil, "%s is not an integer", short(raw))
 	}
 	return int(n), true, nil
 }
@@ -66,7 +115,7 @@ func (o *jsonObject) float(key string) (v float64, ok bool, err error) {
 		return 0, false, nil
 	}
 	if err := json.Unmarshal(raw, &v); err != nil || raw[0] == '"' {
-		return 0, false, o.errorf(key, nil, "%s is not a number", raw)
+		return 0, false, o.errorf(key, nil, "%s is not a number", short(raw))
 	}
 	return v, true, nil
 }
@@ -78,7 +127,7 @@ func (o *jsonObject) str(key string) (v string, ok bool, err error) {
 		return "", false, nil
 	}
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", false, o.errorf(key, nil, "%s is not a string", raw)
+		return "", false, o.errorf(key, nil, "%s is not a string", short(raw))
 	}
 	return v, true, nil
 }
@@ -90,7 +139,7 @@ func (o *jsonObject) bool(key string) (v, ok bool, err error) {
 		return false, false, nil
 	}
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return false, false, o.errorf(key, nil, "%s is not a boolean", raw)
+		return false, false, o.errorf(key, nil, "%s is not a boolean", short(raw))
 	}
 	return v, true, nil
 }
@@ -103,7 +152,7 @@ func (o *jsonObject) strings(key string) (v []string, ok bool, err error) {
 		return nil, false, nil
 	}
 	if err := json.Unmarshal(raw, &v); err != nil || raw[0] != '[' {
-		return nil, false, o.errorf(key, nil, "%s is not an array of strings", raw)
+		return nil, false, o.errorf(key, nil, "%s is not an array of strings", short(raw))
 	}
 	return v, true, nil
 }
@@ -116,8 +165,13 @@ func (o *jsonObject) object(key string) (v *jsonObject, ok bool, err error) {
 		return nil, false, nil
 	}
 	v = &jsonObject{file: o.file, prefix: o.prefix + key + "."}
-	if err := json.Unmarshal(raw, &v.m); err != nil || raw[0] != '{' {
-		return nil, false, o.errorf(key, nil, "%s is not an object", raw)
+	m, dup, err := members(raw)
+	switch {
+	case err != nil:
+		return nil, false, o.errorf(key, nil, "%s is not an object", short(raw))
+	case dup != "":
+		return nil, false, v.errorf(dup, nil, "given twice")
 	}
+	v.m = m
 	return v, true, nil
 }

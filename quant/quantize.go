@@ -122,9 +122,10 @@ func (r *QuantizeResult) BitsPerWeight() float64 {
 // GGML's quantisers (without an importance matrix). Quantize streams: its
 // memory stays near the output size of the largest tensor. It writes a
 // temporary file in dst's folder, renamed to dst only when everything
-// succeeded: on an error, or when ctx is cancelled (checked between chunks
-// of rows), no file is left behind. It refuses to write over its input;
-// any other file at dst is replaced.
+// succeeded: on an error, or when ctx is cancelled (checked while the
+// source is read and checked, while the tensors' types are planned, and
+// between chunks of rows while they are written), no file is left behind.
+// It refuses to write over its input; any other file at dst is replaced.
 //
 // Errors are those of Convert for a folder, errors of package gguf for a
 // malformed GGUF file, an *arch.ParamError for a GGUF file whose
@@ -142,7 +143,7 @@ func Quantize(ctx context.Context, src, dst string, opts QuantizeOptions) (*Quan
 	if info, err := os.Stat(dst); err == nil && info.IsDir() {
 		return nil, fmt.Errorf("quant: quantize: %s: %w", dst, errIsDir)
 	}
-	in, err := openInput(src, &opts)
+	in, err := openInput(ctx, src, &opts)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +157,7 @@ func Quantize(ctx context.Context, src, dst string, opts QuantizeOptions) (*Quan
 		}
 	}
 
-	res, infos, requantized, err := plan(in, &opts)
+	res, infos, requantized, err := plan(ctx, in, &opts)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +179,7 @@ func Quantize(ctx context.Context, src, dst string, opts QuantizeOptions) (*Quan
 	if err := writeQuantized(ctx, out, in, withFileType(in.kv, opts.Type), infos, &opts, res); err != nil {
 		return nil, err
 	}
-	if err := out.Commit(); err != nil {
+	if err := out.Commit(ctx); err != nil {
 		return nil, err
 	}
 	if info, err := os.Stat(dst); err == nil {
@@ -195,11 +196,16 @@ func Quantize(ctx context.Context, src, dst string, opts QuantizeOptions) (*Quan
 // plan decides the type of each tensor of in, and returns the result to
 // fill, the tensor infos to write, and the names of the quantised source
 // tensors that must be dequantised.
-func plan(in *input, opts *QuantizeOptions) (*QuantizeResult, []gguf.TensorInfo, []string, error) {
+func plan(ctx context.Context, in *input, opts *QuantizeOptions) (*QuantizeResult, []gguf.TensorInfo, []string, error) {
 	res := &QuantizeResult{Layout: in.layout, Type: opts.Type}
 	infos := make([]gguf.TensorInfo, len(in.tensors))
 	var requantized []string
 	for i := range in.tensors {
+		if i%planCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, nil, err
+			}
+		}
 		t := &in.tensors[i]
 		sum := TensorSummary{Name: t.name, Shape: t.shape, From: t.typ, Type: t.typ}
 		switch {

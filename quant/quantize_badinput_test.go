@@ -290,3 +290,42 @@ func f32GGUF(t *testing.T) string {
 	dst, _ := quantizeInto(t, tinyV1, QuantizeOptions{Type: FileTypeF32})
 	return dst
 }
+
+// TestCancelledWhileReading cancels Convert and Quantize at each of their
+// first looks at the context, which come while the folder is read and
+// checked and the tensors planned: each stops with ctx's error and leaves
+// no file.
+func TestCancelledWhileReading(t *testing.T) {
+	// How many looks come before the first tensor is written.
+	counter := &countdownContext{Context: context.Background()}
+	counter.n.Store(math.MaxInt64)
+	var before int64
+	_, err := Quantize(counter, tinyV1, filepath.Join(t.TempDir(), "out.gguf"), QuantizeOptions{Type: FileTypeQ8_0,
+		Progress: func(p Progress) {
+			if p.Tensors == 0 {
+				before = counter.calls.Load()
+			}
+		}})
+	require.NoError(t, err)
+	t.Logf("%d looks at the context before the first tensor", before)
+	require.GreaterOrEqual(t, before, int64(6), "the context is looked at while the folder is read and planned")
+	for n := range before {
+		for name, run := range map[string]func(ctx context.Context, dst string) error{
+			"convert": func(ctx context.Context, dst string) error {
+				_, err := Convert(ctx, tinyV1, dst, ConvertOptions{Type: gguf.TypeF16})
+				return err
+			},
+			"quantize": func(ctx context.Context, dst string) error {
+				_, err := Quantize(ctx, tinyV1, dst, QuantizeOptions{Type: FileTypeQ8_0})
+				return err
+			},
+		} {
+			ctx := &countdownContext{Context: context.Background()}
+			ctx.n.Store(n + 1)
+			outDir := t.TempDir()
+			err := run(ctx, filepath.Join(outDir, "out.gguf"))
+			assert.ErrorIs(t, err, context.Canceled, "%s cancelled at look %d", name, n+1)
+			assertEmptyDir(t, outDir)
+		}
+	}
+}

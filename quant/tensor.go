@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -50,8 +51,8 @@ const parallelElements = 1 << 20
 // permutation applied, in buf when it is large enough. When nothing needs
 // converting or moving, the result is the source data itself, part of a
 // read-only mapping: it must not be modified. Large conversions run on up to
-// GOMAXPROCS goroutines.
-func (t *sourceTensor) data(typ gguf.Type, buf []byte) ([]byte, error) {
+// GOMAXPROCS goroutines, which look at ctx between chunks of rows.
+func (t *sourceTensor) data(ctx context.Context, typ gguf.Type, buf []byte) ([]byte, error) {
 	dt, ok := floatTypes[typ]
 	if !ok {
 		return nil, fmt.Errorf("quant: tensor %s: output type %v: %w", t.name, typ, ErrUnsupported)
@@ -72,11 +73,22 @@ func (t *sourceTensor) data(typ gguf.Type, buf []byte) ([]byte, error) {
 	var wg sync.WaitGroup
 	for w := range workers {
 		lo, hi := rows*w/workers, rows*(w+1)/workers
-		wg.Go(func() { t.convertRows(buf, dt, lo, hi) })
+		wg.Go(func() {
+			for c := lo; c < hi && ctx.Err() == nil; c += convertChunkRows {
+				t.convertRows(buf, dt, c, min(c+convertChunkRows, hi))
+			}
+		})
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return buf, nil
 }
+
+// convertChunkRows is how many rows a goroutine converts between looks at
+// its context.
+const convertChunkRows = 1024
 
 // convertRows writes rows [lo, hi) of the tensor, converted to dt and
 // permuted, into their place in dst.

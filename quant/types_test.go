@@ -1,6 +1,7 @@
 package quant
 
 import (
+	"context"
 	"encoding/binary"
 	"math"
 	"os"
@@ -126,12 +127,12 @@ func TestTensorDataConversions(t *testing.T) {
 			require.NoError(t, err)
 			st, _ := f.Tensor("w")
 			tensor := sourceTensor{name: "w", shape: []int64{3, 2}, src: st}
-			got, err := tensor.data(typ, nil)
+			got, err := tensor.data(context.Background(), typ, nil)
 			require.NoError(t, err)
 			assert.Equal(t, bytesOf(dst, values), got, "%s to %s", src, dst)
 
 			tensor.ropeHeads = 1 // rows 0 and 1 form one pair: unchanged for 2 rows
-			got, err = tensor.data(typ, nil)
+			got, err = tensor.data(context.Background(), typ, nil)
 			require.NoError(t, err)
 			assert.Equal(t, bytesOf(dst, values), got, "%s to %s, permuted", src, dst)
 			require.NoError(t, f.Close())

@@ -95,6 +95,9 @@ func assertSourceNames(t *testing.T, set *safetensors.Set, f Format, ts []Tensor
 	assert.Len(t, set.Tensors(), len(ts))
 	for _, want := range ts {
 		got, ok := set.Tensor(want.SourceName(f))
+		role, layer := RoleOfSource(f, got.Name)
+		assert.Equal(t, want.Role, role, got.Name)
+		assert.Equal(t, want.Layer, layer, got.Name)
 		if assert.True(t, ok, "%s: no %s", want.Name, want.SourceName(f)) {
 			shape := slices.Clone(want.Shape)
 			slices.Reverse(shape)
@@ -314,6 +317,17 @@ func TestRoleOf(t *testing.T) {
 		assert.Equal(t, r, got)
 		assert.Equal(t, map[bool]int{true: 7, false: -1}[r.PerLayer()], layer)
 	}
+	for _, f := range []Format{FormatHuggingFace, FormatConsolidated} {
+		for _, name := range []string{"model.layers.01.mlp.up_proj.weight", "layers.-1.attention.wq.weight", "model.layers.x.mlp.up_proj.weight",
+			"model.layers.3.mlp.up_proj.bias", "model.rotary_emb.inv_freq", "", "lm_head", "5.mlp.up_proj.weight", "5.feed_forward.w3.weight"} {
+			role, layer := RoleOfSource(f, name)
+			assert.Equal(t, Role(0), role, name)
+			assert.Equal(t, -1, layer, name)
+		}
+	}
+	role, layer := RoleOfSource(FormatGGUF, "blk.2.attn_v.bias")
+	assert.Equal(t, Role(0), role)
+	assert.Equal(t, -1, layer)
 	assert.Equal(t, "Role(0)", Role(0).String())
 	assert.False(t, Role(0).Norm())
 }
@@ -347,6 +361,8 @@ func TestHyperParamsTable(t *testing.T) {
 		assert.True(t, (h.ints == nil) != (h.floats == nil), name)
 	}
 	assert.Equal(t, []string{"vocab_size"}, namesOf(ExtentVocab.Params(), FormatHuggingFace))
+	assert.Equal(t, "num_key_value_heads × head_dim = 2 × 32", ExtentKV.Describe(FormatHuggingFace, tinyV1))
+	assert.Equal(t, "hidden_dim = 384", ExtentFFN.Describe(FormatConsolidated, tinyV1))
 	assert.Equal(t, []string{"n_heads", "head_dim"}, namesOf(ExtentQ.Params(), FormatConsolidated))
 }
 

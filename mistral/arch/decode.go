@@ -51,8 +51,8 @@ type Source interface {
 // Errors are *ParamError, or those of src.
 func Decode(f Format, src Source, p *Params) (defaulted []string, err error) {
 	for _, h := range hyperParams {
-		field := h.fields[f]
-		name := nameIn(f, field.Name, p)
+		fd := h.fields[f]
+		name := nameIn(f, fd.Name, p)
 		given := false
 		if name != "" {
 			if given, err = h.read(src, name, p); err != nil {
@@ -60,10 +60,10 @@ func Decode(f Format, src Source, p *Params) (defaulted []string, err error) {
 			}
 		}
 		if !given {
-			if field.Required {
+			if fd.Required {
 				return defaulted, &ParamError{Name: name, Reason: "missing"}
 			}
-			if perr := h.setDefault(p, field); perr != nil {
+			if perr := h.setDefault(p, fd); perr != nil {
 				perr.Name = nameIn(f, perr.param.fields[f].Name, p)
 				return defaulted, perr
 			}
@@ -117,9 +117,9 @@ func (h *HyperParam) read(src Source, name string, p *Params) (bool, error) {
 	return true, nil
 }
 
-// setDefault gives an absent parameter its default in the format of field.
-func (h *HyperParam) setDefault(p *Params, field Field) *ParamError {
-	v := field.Default
+// setDefault gives an absent parameter its default in the format of f.
+func (h *HyperParam) setDefault(p *Params, f field) *ParamError {
+	v := f.Default
 	if v == 0 {
 		if h.def == nil {
 			return nil

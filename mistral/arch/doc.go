@@ -5,8 +5,8 @@
 // Tensors) with their names in each layout, their shapes as functions of
 // the hyper-parameters and the RoPE row order of Hugging Face's Q and K.
 //
-// Loading a GGUF file reads it with ReadGGUF, conversion decodes a
-// configuration with Decode, and both write metadata with Params.KV; the
-// quantisation mixtures classify tensors with RoleOf. The package is pure
+// Loading a GGUF file reads it with ReadGGUF; conversion decodes a
+// configuration with Decode and, like the synthetic models, writes metadata
+// with Params.KV; the quantisation mixtures classify tensors with RoleOf. The package is pure
 // Go and holds no state: everything in it is safe for concurrent use.
 package arch

@@ -29,7 +29,7 @@ const (
 const (
 	MaxLayers = 1024    // transformer blocks
 	MaxWidth  = 1 << 24 // Dim, FFN and HeadDim
-	MaxVocab  = 1 << 20 // vocabulary size (Mistral's largest is 131,072)
+	MaxVocab  = 1 << 18 // vocabulary size (Mistral's largest is 131,072)
 )
 
 // ConsolidatedContextLength is the context length of a model in the
@@ -37,8 +37,8 @@ const (
 // Mistral 7B release's config.json.
 const ConsolidatedContextLength = 32768
 
-// Field is the name of a hyper-parameter in one format.
-type Field struct {
+// field is the name of a hyper-parameter in one format.
+type field struct {
 	Name     string  // "" when the format does not carry the parameter
 	Required bool    // a file without it is an error
 	Default  float64 // of an absent optional field; 0 means the parameter's own default
@@ -47,7 +47,7 @@ type Field struct {
 // HyperParam is one hyper-parameter of the architecture: its names in each
 // format, how it is defaulted and checked, and how it is written to GGUF.
 type HyperParam struct {
-	fields [formatCount]Field
+	fields [formatCount]field
 	// ints or floats returns the field of Params that holds the value.
 	ints   func(*Params) *int
 	floats func(*Params) *float64
@@ -83,7 +83,7 @@ func (h *HyperParam) Float() bool { return h.floats != nil }
 var (
 	// ParamContext is the training context: context_length.
 	ParamContext = &HyperParam{
-		fields: [formatCount]Field{
+		fields: [formatCount]field{
 			{Name: "context_length"},
 			{Name: "max_position_embeddings", Required: true},
 			{Name: "max_seq_len", Default: ConsolidatedContextLength},
@@ -94,7 +94,7 @@ var (
 	}
 	// ParamDim is the width of the residual stream: embedding_length.
 	ParamDim = &HyperParam{
-		fields: [formatCount]Field{
+		fields: [formatCount]field{
 			{Name: "embedding_length", Required: true},
 			{Name: "hidden_size", Required: true},
 			{Name: "dim", Required: true},
@@ -104,7 +104,7 @@ var (
 	}
 	// ParamLayers is the transformer blocks: block_count.
 	ParamLayers = &HyperParam{
-		fields: [formatCount]Field{
+		fields: [formatCount]field{
 			{Name: "block_count", Required: true},
 			{Name: "num_hidden_layers", Required: true},
 			{Name: "n_layers", Required: true},
@@ -114,7 +114,7 @@ var (
 	}
 	// ParamFFN is the feed-forward width: feed_forward_length.
 	ParamFFN = &HyperParam{
-		fields: [formatCount]Field{
+		fields: [formatCount]field{
 			{Name: "feed_forward_length", Required: true},
 			{Name: "intermediate_size", Required: true},
 			{Name: "hidden_dim", Required: true},
@@ -124,7 +124,7 @@ var (
 	}
 	// ParamHeads is the query heads: attention.head_count.
 	ParamHeads = &HyperParam{
-		fields: [formatCount]Field{
+		fields: [formatCount]field{
 			{Name: "attention.head_count", Required: true},
 			{Name: "num_attention_heads", Required: true},
 			{Name: "n_heads", Required: true},
@@ -134,7 +134,7 @@ var (
 	}
 	// ParamHeadDim is the width of a head: attention.key_length.
 	ParamHeadDim = &HyperParam{
-		fields: [formatCount]Field{
+		fields: [formatCount]field{
 			{Name: "attention.key_length"},
 			{Name: "head_dim"},
 			{Name: "head_dim"},
@@ -152,14 +152,14 @@ var (
 	}
 	// ParamValueDim is the width of a value head, which must be the key's: attention.value_length.
 	ParamValueDim = &HyperParam{
-		fields: [formatCount]Field{{Name: "attention.value_length"}},
+		fields: [formatCount]field{{Name: "attention.value_length"}},
 		ints:   func(p *Params) *int { return &p.HeadDim },
 		agree:  true,
 		omit:   derivedHeadDim,
 	}
 	// ParamKVHeads is the key/value heads: attention.head_count_kv.
 	ParamKVHeads = &HyperParam{
-		fields: [formatCount]Field{
+		fields: [formatCount]field{
 			{Name: "attention.head_count_kv"},
 			{Name: "num_key_value_heads", Required: true},
 			{Name: "n_kv_heads", Required: true},
@@ -175,7 +175,7 @@ var (
 	}
 	// ParamRopeDims is the dimensions RoPE rotates: rope.dimension_count.
 	ParamRopeDims = &HyperParam{
-		fields: [formatCount]Field{{Name: "rope.dimension_count"}},
+		fields: [formatCount]field{{Name: "rope.dimension_count"}},
 		ints:   func(p *Params) *int { return &p.RopeDims },
 		def:    func(p *Params) (float64, *ParamError) { return float64(p.HeadDim), nil },
 		check: func(p *Params) string {
@@ -187,7 +187,7 @@ var (
 	}
 	// ParamNormEps is the RMSNorm epsilon: attention.layer_norm_rms_epsilon.
 	ParamNormEps = &HyperParam{
-		fields: [formatCount]Field{
+		fields: [formatCount]field{
 			{Name: "attention.layer_norm_rms_epsilon", Required: true},
 			{Name: "rms_norm_eps", Required: true},
 			{Name: "norm_eps", Required: true},
@@ -202,7 +202,7 @@ var (
 	}
 	// ParamRopeBase is RoPE's theta: rope.freq_base.
 	ParamRopeBase = &HyperParam{
-		fields: [formatCount]Field{
+		fields: [formatCount]field{
 			{Name: "rope.freq_base"},
 			{Name: "rope_theta"},
 			{Name: "rope_theta", Default: 1e6}, // what mistral-inference assumes
@@ -218,7 +218,7 @@ var (
 	}
 	// ParamWindow is the sliding window: attention.sliding_window.
 	ParamWindow = &HyperParam{
-		fields: [formatCount]Field{
+		fields: [formatCount]field{
 			{Name: "attention.sliding_window"},
 			{Name: "sliding_window"},
 			{Name: "sliding_window"},
@@ -231,7 +231,7 @@ var (
 	}
 	// ParamVocab is the vocabulary size: vocab_size.
 	ParamVocab = &HyperParam{
-		fields: [formatCount]Field{
+		fields: [formatCount]field{
 			{Name: "vocab_size"}, // else the rows of token_embd
 			{Name: "vocab_size", Required: true},
 			{Name: "vocab_size", Required: true},

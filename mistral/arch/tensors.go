@@ -74,6 +74,18 @@ func (e Extent) Params() []*HyperParam {
 	panic(fmt.Sprintf("arch: invalid Extent %d", int(e)))
 }
 
+// Describe names the dimension in format f with its value in p, for
+// errors: "intermediate_size = 384", "num_attention_heads × head_dim = 4 ×
+// 32". GGUF keys are given without the architecture.
+func (e Extent) Describe(f Format, p Params) string {
+	var names, values []string
+	for _, h := range e.Params() {
+		names = append(names, h.Name(f))
+		values = append(values, strconv.Itoa(*h.ints(&p)))
+	}
+	return strings.Join(names, " × ") + " = " + strings.Join(values, " × ")
+}
+
 // roleInfo describes a role. Names with %d take the block number.
 type roleInfo struct {
 	name             string   // GGUF: "attn_q" for blk.N.attn_q.weight
@@ -137,15 +149,10 @@ func (r Role) Name(layer int) string {
 // "layers.3.attention.wq.weight" for the consolidated layout, Name for
 // GGUF.
 func (r Role) SourceName(f Format, layer int) string {
-	var pattern string
-	switch f {
-	case FormatHuggingFace:
-		pattern = roles[r].hf
-	case FormatConsolidated:
-		pattern = roles[r].consolidated
-	default:
+	if f == FormatGGUF {
 		return r.Name(layer)
 	}
+	pattern := roleSourcePattern(r, f)
 	if r.PerLayer() {
 		return fmt.Sprintf(pattern, layer)
 	}
@@ -209,6 +216,47 @@ func RoleOf(name string) (Role, int) {
 		}
 	}
 	return 0, layer
+}
+
+// RoleOfSource returns the role and the block of the tensor called name in
+// files of format f ("model.layers.3.mlp.up_proj.weight" is FFNUp in block
+// 3 for Hugging Face). The block is -1 outside the blocks; a name of no
+// role gives role 0 and block -1.
+func RoleOfSource(f Format, name string) (Role, int) {
+	if f == FormatGGUF {
+		if r, layer := RoleOf(name); r != 0 {
+			return r, layer
+		}
+		return 0, -1
+	}
+	for r := TokenEmbd; r < roleEnd; r++ {
+		pattern := roleSourcePattern(r, f)
+		if !r.PerLayer() {
+			if name == pattern {
+				return r, -1
+			}
+			continue
+		}
+		prefix, suffix, _ := strings.Cut(pattern, "%d")
+		num, hasPrefix := strings.CutPrefix(name, prefix)
+		num, hasSuffix := strings.CutSuffix(num, suffix)
+		if !hasPrefix || !hasSuffix {
+			continue
+		}
+		if layer, err := strconv.Atoi(num); err == nil && layer >= 0 && strconv.Itoa(layer) == num {
+			return r, layer
+		}
+	}
+	return 0, -1
+}
+
+// roleSourcePattern returns the name pattern of a role in format f, with
+// %d for the block.
+func roleSourcePattern(r Role, f Format) string {
+	if f == FormatConsolidated {
+		return roles[r].consolidated
+	}
+	return roles[r].hf
 }
 
 // Tensor is one tensor of a model.

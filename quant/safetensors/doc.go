@@ -11,7 +11,9 @@
 // Open maps the file into memory (on unix; elsewhere it reads it whole), so a
 // model of many gigabytes opens at once and a tensor's data is a slice of the
 // mapping. OpenIndex and OpenDir open a sharded model
-// (model.safetensors.index.json) as one Set, checking the index against the
-// shards. DecodeFloat32 and the Float16/BFloat16 functions convert the
+// (model.safetensors.index.json) as one Set, checking each shard against
+// the index as soon as it is open. For files from untrusted sources, Limits
+// bounds the header of each file and the tensors of a set below the
+// format's own bounds, and takes a context. DecodeFloat32 and the Float16/BFloat16 functions convert the
 // floating-point types exactly, with round-to-nearest-even on the way down.
 package safetensors

@@ -57,7 +57,10 @@ func (t Tensor) Release() {
 
 // Open opens and maps the safetensors file at path and validates its header
 // (see ReadHeader). Problems with the file's contents are *FormatError.
-func Open(path string) (*File, error) {
+func Open(path string) (*File, error) { return Limits{}.Open(path) }
+
+// Open is the package's Open within l (see Limits.ReadHeader).
+func (l Limits) Open(path string) (*File, error) {
 	fd, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
@@ -78,7 +81,7 @@ func Open(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: map %s: %w", path, err)
 	}
-	h, err := ReadHeader(bytes.NewReader(data), size)
+	h, err := l.ReadHeader(bytes.NewReader(data), size)
 	if err != nil {
 		_ = mmap.Unmap(data)
 		var fe *FormatError

@@ -57,7 +57,11 @@ type Header struct {
 // size bytes. Every tensor is checked against the data section: its dtype is
 // known, its shape matches its byte range, and the ranges tile the data
 // section exactly, without gaps or overlaps. A problem is a *FormatError.
-func ReadHeader(r io.ReaderAt, size int64) (*Header, error) {
+func ReadHeader(r io.ReaderAt, size int64) (*Header, error) { return Limits{}.ReadHeader(r, size) }
+
+// ReadHeader is the package's ReadHeader within l: the header may be no
+// longer than l.MaxHeaderSize and name no more than l.MaxTensors tensors.
+func (l Limits) ReadHeader(r io.ReaderAt, size int64) (*Header, error) {
 	if size < prefixSize {
 		return nil, errorf(0, "", "file is %d bytes, shorter than the %d-byte header length", size, prefixSize)
 	}
@@ -66,8 +70,8 @@ func ReadHeader(r io.ReaderAt, size int64) (*Header, error) {
 		return nil, &FormatError{Offset: 0, Reason: "reading header length", Err: err}
 	}
 	n := binary.LittleEndian.Uint64(prefix[:])
-	if n > MaxHeaderSize {
-		return nil, errorf(0, "", "header length %d exceeds the limit of %d bytes", n, MaxHeaderSize)
+	if limit := l.headerSize(); n > uint64(limit) {
+		return nil, errorf(0, "", "header length %d exceeds the limit of %d bytes", n, limit)
 	}
 	if n > uint64(size-prefixSize) {
 		return nil, errorf(0, "", "header length %d exceeds the %d bytes that follow it (truncated file?)", n, size-prefixSize)
@@ -76,13 +80,17 @@ func ReadHeader(r io.ReaderAt, size int64) (*Header, error) {
 	if _, err := r.ReadAt(buf, prefixSize); err != nil {
 		return nil, &FormatError{Offset: prefixSize, Reason: "reading header", Err: err}
 	}
-	return ParseHeader(buf, size-prefixSize-int64(n))
+	return l.ParseHeader(buf, size-prefixSize-int64(n))
 }
 
 // ParseHeader parses and validates the JSON header b of a file whose data
 // section is dataSize bytes long. Offsets in errors are file offsets, as if b
 // were preceded by the 8-byte header length.
-func ParseHeader(b []byte, dataSize int64) (*Header, error) {
+func ParseHeader(b []byte, dataSize int64) (*Header, error) { return Limits{}.ParseHeader(b, dataSize) }
+
+// ParseHeader is the package's ParseHeader within l: b may name no more
+// than l.MaxTensors tensors (its length is the caller's to bound).
+func (l Limits) ParseHeader(b []byte, dataSize int64) (*Header, error) {
 	if dataSize < 0 {
 		return nil, errorf(-1, "", "negative data size %d", dataSize)
 	}
@@ -107,6 +115,9 @@ func ParseHeader(b []byte, dataSize int64) (*Header, error) {
 			}
 			h.Metadata = md
 			return errOrNil(err)
+		}
+		if l.tooMany(len(h.Tensors) + 1) {
+			return errorf(off, "", "more than %d tensors, the most expected", l.MaxTensors)
 		}
 		t, err := parseTensor(key, value)
 		if err != nil {

@@ -1,6 +1,7 @@
 package safetensors
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/gomistral/gomistral/quant/internal/bounded"
 )
 
 // IndexName is the name Hugging Face gives the index of a sharded model.
@@ -27,29 +30,54 @@ type Set struct {
 // OpenFiles opens the safetensors files at paths as one Set. A tensor name
 // found in two files is an error.
 func OpenFiles(paths ...string) (*Set, error) {
+	return Limits{}.OpenFiles(context.Background(), paths...)
+}
+
+// OpenFiles is the package's OpenFiles within l; ctx stops it between
+// files.
+func (l Limits) OpenFiles(ctx context.Context, paths ...string) (*Set, error) {
 	s := &Set{byName: make(map[string]int)}
 	for _, p := range paths {
-		f, err := Open(p)
-		if err != nil {
+		if err := s.add(ctx, l, p); err != nil {
 			s.Close()
 			return nil, err
 		}
-		s.files = append(s.files, f)
-		for _, t := range f.Tensors() {
-			if i, dup := s.byName[t.Name]; dup {
-				s.Close()
-				return nil, &FormatError{File: p, Offset: -1, Tensor: t.Name,
-					Reason: fmt.Sprintf("also in %s", s.tensors[i].file.Path)}
-			}
-			s.byName[t.Name] = len(s.tensors)
-			s.tensors = append(s.tensors, t)
-		}
 	}
+	s.sort()
+	return s, nil
+}
+
+// add opens the file at path and adds its tensors to the set.
+func (s *Set) add(ctx context.Context, l Limits, path string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f, err := l.Open(path)
+	if err != nil {
+		return err
+	}
+	s.files = append(s.files, f)
+	if l.tooMany(len(s.tensors) + len(f.Header.Tensors)) {
+		return &FormatError{File: path, Offset: -1,
+			Reason: fmt.Sprintf("the files hold more than %d tensors, the most expected", l.MaxTensors)}
+	}
+	for _, t := range f.Tensors() {
+		if i, dup := s.byName[t.Name]; dup {
+			return &FormatError{File: path, Offset: -1, Tensor: t.Name,
+				Reason: fmt.Sprintf("also in %s", s.tensors[i].file.Path)}
+		}
+		s.byName[t.Name] = len(s.tensors)
+		s.tensors = append(s.tensors, t)
+	}
+	return nil
+}
+
+// sort orders the tensors by name.
+func (s *Set) sort() {
 	sort.Slice(s.tensors, func(a, b int) bool { return s.tensors[a].Name < s.tensors[b].Name })
 	for i, t := range s.tensors {
 		s.byName[t.Name] = i
 	}
-	return s, nil
 }
 
 // OpenIndex opens the sharded model described by the index file at path (a
@@ -57,59 +85,66 @@ func OpenFiles(paths ...string) (*Set, error) {
 // the shard holding it, relative to the index's folder). A shard that is
 // missing (the error wraps fs.ErrNotExist), a tensor the index names but its
 // shard lacks, and a shard tensor the index does not name are errors.
-func OpenIndex(path string) (*Set, error) {
-	weights, err := readIndex(path)
+func OpenIndex(path string) (*Set, error) { return Limits{}.OpenIndex(context.Background(), path) }
+
+// OpenIndex is the package's OpenIndex within l: the index may name no
+// more than l.MaxTensors tensors, and each shard is checked against it as
+// soon as it is open, before the next; ctx stops it between shards.
+func (l Limits) OpenIndex(ctx context.Context, path string) (*Set, error) {
+	weights, err := l.readIndex(path)
 	if err != nil {
 		return nil, err
 	}
 	dir := filepath.Dir(path)
 	var shards []string // distinct, in order of first mention
 	seen := make(map[string]bool)
+	placed := make(map[string]string, len(weights)) // tensor name -> shard
 	for _, w := range weights {
 		if !seen[w.shard] {
 			seen[w.shard] = true
 			shards = append(shards, w.shard)
 		}
+		placed[w.name] = w.shard
 	}
-	paths := make([]string, len(shards))
-	for i, sh := range shards {
-		paths[i] = filepath.Join(dir, sh)
-		if _, err := os.Stat(paths[i]); err != nil {
+	for _, sh := range shards {
+		if _, err := os.Stat(filepath.Join(dir, sh)); err != nil {
 			return nil, fmt.Errorf("safetensors: %s: shard %q: %w", path, sh, err)
 		}
 	}
-	s, err := OpenFiles(paths...)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkIndex(path, dir, weights); err != nil {
+	s := &Set{byName: make(map[string]int)}
+	fail := func(err error) (*Set, error) {
 		s.Close()
 		return nil, err
 	}
+	for _, sh := range shards {
+		if err := s.add(ctx, l, filepath.Join(dir, sh)); err != nil {
+			return fail(err)
+		}
+		if err := checkShard(path, s.files[len(s.files)-1], placed); err != nil {
+			return fail(err)
+		}
+	}
+	for _, w := range weights {
+		if _, ok := s.byName[w.name]; !ok {
+			return fail(&FormatError{File: path, Offset: -1, Tensor: w.name,
+				Reason: fmt.Sprintf("named by the index but missing from shard %s", w.shard)})
+		}
+	}
+	s.sort()
 	return s, nil
 }
 
-// checkIndex checks that the set's tensors are exactly those of the index,
-// each in the shard the index names.
-func (s *Set) checkIndex(path, dir string, weights []indexEntry) error {
-	named := make(map[string]bool, len(weights))
-	for _, w := range weights {
-		named[w.name] = true
-		want := filepath.Join(dir, w.shard)
-		t, ok := s.Tensor(w.name)
-		if !ok {
-			return &FormatError{File: path, Offset: -1, Tensor: w.name,
-				Reason: fmt.Sprintf("named by the index but missing from shard %s", w.shard)}
-		}
-		if t.file.Path != want {
-			return &FormatError{File: path, Offset: -1, Tensor: w.name,
-				Reason: fmt.Sprintf("the index places it in %s, but it is in %s", w.shard, filepath.Base(t.file.Path))}
-		}
-	}
-	for _, t := range s.tensors {
-		if !named[t.Name] {
-			return &FormatError{File: t.file.Path, Offset: -1, Tensor: t.Name,
-				Reason: fmt.Sprintf("not listed in the index %s", filepath.Base(path))}
+// checkShard checks that the index places every tensor of the shard f in f.
+func checkShard(index string, f *File, placed map[string]string) error {
+	for _, t := range f.Header.Tensors {
+		shard, ok := placed[t.Name]
+		switch {
+		case !ok:
+			return &FormatError{File: f.Path, Offset: -1, Tensor: t.Name,
+				Reason: fmt.Sprintf("not listed in the index %s", filepath.Base(index))}
+		case shard != filepath.Base(f.Path):
+			return &FormatError{File: index, Offset: -1, Tensor: t.Name,
+				Reason: fmt.Sprintf("the index places it in %s, but it is in %s", shard, filepath.Base(f.Path))}
 		}
 	}
 	return nil
@@ -118,9 +153,10 @@ func (s *Set) checkIndex(path, dir string, weights []indexEntry) error {
 // indexEntry is one member of an index's weight_map.
 type indexEntry struct{ name, shard string }
 
-// readIndex reads the weight_map of the index file at path, in file order.
-func readIndex(path string) ([]indexEntry, error) {
-	b, err := os.ReadFile(path)
+// readIndex reads the weight_map of the index file at path, in file order:
+// no longer than MaxIndexSize, naming no more than l.MaxTensors tensors.
+func (l Limits) readIndex(path string) ([]indexEntry, error) {
+	b, err := bounded.ReadFile(path, MaxIndexSize)
 	if err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
 	}
@@ -144,6 +180,9 @@ func readIndex(path string) ([]indexEntry, error) {
 		}
 		if seen[name] {
 			return bad(-1, name, "listed twice in weight_map")
+		}
+		if l.tooMany(len(entries) + 1) {
+			return bad(-1, "", "weight_map names more than %d tensors, the most expected", l.MaxTensors)
 		}
 		if !filepath.IsLocal(shard) || filepath.Base(shard) != shard {
 			return bad(-1, name, "shard %q is not a file name in the index's folder", shard)
@@ -169,14 +208,17 @@ func readIndex(path string) ([]indexEntry, error) {
 // OpenDir opens the safetensors model in dir: the sharded model of its
 // model.safetensors.index.json if there is one, else model.safetensors, else
 // the folder's only *.safetensors file.
-func OpenDir(dir string) (*Set, error) {
+func OpenDir(dir string) (*Set, error) { return Limits{}.OpenDir(context.Background(), dir) }
+
+// OpenDir is the package's OpenDir within l; ctx stops it between files.
+func (l Limits) OpenDir(ctx context.Context, dir string) (*Set, error) {
 	index := filepath.Join(dir, IndexName)
 	if _, err := os.Stat(index); err == nil {
-		return OpenIndex(index)
+		return l.OpenIndex(ctx, index)
 	}
 	single := filepath.Join(dir, "model.safetensors")
 	if _, err := os.Stat(single); err == nil {
-		return OpenFiles(single)
+		return l.OpenFiles(ctx, single)
 	}
 	matches, err := filepath.Glob(filepath.Join(dir, "*.safetensors"))
 	if err != nil {
@@ -186,7 +228,7 @@ func OpenDir(dir string) (*Set, error) {
 	case 0:
 		return nil, fmt.Errorf("safetensors: %s: no %s, model.safetensors or other *.safetensors file: %w", dir, IndexName, fs.ErrNotExist)
 	case 1:
-		return OpenFiles(matches[0])
+		return l.OpenFiles(ctx, matches[0])
 	default:
 		return nil, fmt.Errorf("safetensors: %s: %d *.safetensors files and no %s to say how they go together", dir, len(matches), IndexName)
 	}
