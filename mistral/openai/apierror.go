@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/gomistral/gomistral/mistral"
 	"github.com/gomistral/gomistral/mistral/grammar"
@@ -93,7 +95,8 @@ func asAPIError(err error) *APIError {
 	case errors.As(err, &jse), errors.Is(err, errEmptyBody):
 		return badRequest("", "the body is not valid JSON: %v", err)
 	case errors.As(err, &jte):
-		return badRequest(jte.Field, "%s: want a JSON %s, not %s", jte.Field, jte.Type, jte.Value)
+		field := jsonField(jte.Field)
+		return badRequest(field, "%s: want a JSON %s, not %s", field, jte.Type, jte.Value)
 	case errors.As(err, &re):
 		return badRequest(re.Field, "%s", re.Reason)
 	case errors.As(err, &ce):
@@ -114,6 +117,17 @@ func asAPIError(err error) *APIError {
 		return &APIError{Status: http.StatusServiceUnavailable, Type: typeServer, Message: "the request was cancelled: " + err.Error()}
 	}
 	return &APIError{Status: http.StatusInternalServerError, Type: typeServer, Message: err.Error()}
+}
+
+// jsonField is the path of a field as encoding/json reports it, without
+// the Go names of the embedded structs it went through
+// ("ChatParams.SamplingParams.temperature" is "temperature").
+func jsonField(path string) string {
+	parts := strings.Split(path, ".")
+	for len(parts) > 1 && parts[0] != "" && unicode.IsUpper(rune(parts[0][0])) {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, ".")
 }
 
 // writeJSON sends v as JSON with the status.

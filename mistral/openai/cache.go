@@ -26,24 +26,46 @@ type promptCache struct {
 	closed      bool
 }
 
-// keptSession is a Session and the tokens it holds.
+// keptSession is a Session and what it holds.
 type keptSession struct {
 	s      *mistral.Session
 	tokens []int32
+	msgs   []mistral.Message // the conversation, if Chat made the tokens
 	bytes  int64
 }
 
-// take returns a Session for a prompt: the kept one whose tokens share the
-// longest prefix with it, when that prefix is at least half of what the
-// Session holds (taking it discards the rest, which another request may
-// still want), else a new Session. cached is the length of the prefix
-// shared (the tokens the Session need not compute, but for the last).
-func (c *promptCache) take(prompt []int32) (s *mistral.Session, cached int, err error) {
+// reusable returns how many of the Session's tokens a task's prompt
+// would keep. A conversation that extends the Session's (its answer
+// included) keeps them all: Session.Chat puts the ids it generated in
+// place of its answer, whose text encodes to other ids at times.
+// Otherwise it is the tokens' common prefix.
+func (k *keptSession) reusable(t *task) int {
+	if t.chat != nil && len(k.msgs) > 0 && len(k.msgs) < len(t.chat) {
+		same := true
+		for i, m := range k.msgs {
+			if !m.Equal(t.chat[i]) {
+				same = false
+				break
+			}
+		}
+		if same {
+			return len(k.tokens)
+		}
+	}
+	return commonPrefix(k.tokens, t.prompt)
+}
+
+// take returns a Session for a task: the kept one that keeps the most of
+// what it holds for the task's prompt, when that is at least half of it
+// (taking it discards the rest, which another request may still want),
+// else a new Session. held is what the Session held, to count the prompt
+// tokens it did not compute (see cachedTokens).
+func (c *promptCache) take(t *task) (s *mistral.Session, held []int32, err error) {
 	c.mu.Lock()
 	best, bestLen := -1, 0
 	for i := len(c.kept) - 1; i >= 0; i-- { // most recent first: it wins ties
 		k := c.kept[i]
-		n := commonPrefix(k.tokens, prompt)
+		n := k.reusable(t)
 		if n > bestLen && 2*n >= len(k.tokens) {
 			best, bestLen = i, n
 		}
@@ -54,11 +76,20 @@ func (c *promptCache) take(prompt []int32) (s *mistral.Session, cached int, err 
 		c.bytes -= k.bytes
 		c.gauges()
 		c.mu.Unlock()
-		return k.s, min(bestLen, len(prompt)-1), nil
+		return k.s, k.tokens, nil
 	}
 	c.mu.Unlock()
 	s, err = c.m.NewSession(c.cfg)
-	return s, 0, err
+	return s, nil, err
+}
+
+// cachedTokens returns how many tokens of a prompt of n tokens a Session
+// that held held and now holds now did not compute: their common prefix
+// (Prefill keeps it, and computes at least the prompt's last token). It
+// overcounts in the rare case where Prefill had to start over (a prefix
+// beyond the window, whose positions the rolling cache has overwritten).
+func cachedTokens(held, now []int32, n int) int {
+	return max(0, min(commonPrefix(held, now), n-1))
 }
 
 // put gives back a Session taken from the cache: it is kept, and the least
@@ -68,7 +99,7 @@ func (c *promptCache) put(s *mistral.Session) {
 		s.Close()
 		return
 	}
-	k := &keptSession{s: s, tokens: s.Tokens(), bytes: s.CacheBytes()}
+	k := &keptSession{s: s, tokens: s.Tokens(), msgs: s.Messages(), bytes: s.CacheBytes()}
 	c.mu.Lock()
 	if c.closed || len(k.tokens) == 0 {
 		c.mu.Unlock()

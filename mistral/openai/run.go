@@ -15,8 +15,8 @@ import (
 // continuation of a prompt.
 type task struct {
 	index  int
-	chat   []mistral.Message // the conversation; nil for a completion
-	prompt []int32           // the prompt's ids (for a chat, as EncodeChat writes them)
+	chat   []mistral.Message      // the conversation; nil for a completion
+	prompt []int32                // the prompt's ids (for a chat, as EncodeChat writes them)
 	cfg    mistral.GenerateConfig // for a chat, with the tools (see toolConfig)
 }
 
@@ -60,6 +60,9 @@ func (a *answer) failed() error {
 	return a.err
 }
 
+// errStopped: the answer could not be sent (the client went away).
+var errStopped = errors.New("openai: the answer could not be sent")
+
 // generation runs a request's tasks, each in its goroutine with a Session
 // of its own, and hands their tokens over one at a time.
 type generation struct {
@@ -91,7 +94,7 @@ func (h *Handler) run(r *http.Request, tasks []task, onToken func(i int, a *answ
 	rl := logOf(r)
 	for _, a := range answers {
 		rl.completion += a.count
-		if errors.Is(a.err, context.Canceled) && r.Context().Err() != nil {
+		if a.failed() != nil && r.Context().Err() != nil {
 			rl.cancelled = true
 		}
 	}
@@ -108,15 +111,13 @@ func (h *Handler) run(r *http.Request, tasks []task, onToken func(i int, a *answ
 }
 
 func (g *generation) task(ctx context.Context, t task, a *answer, onToken func(int, *answer, mistral.Token) bool, onEnd func(int, *answer) bool) {
-	s, cached, err := g.h.cache.take(t.prompt)
+	s, held, err := g.h.cache.take(&t)
 	if err != nil {
 		a.err = err
 		g.end(t.index, a, onEnd)
 		return
 	}
 	defer g.h.cache.put(s)
-	a.cached = cached
-	g.h.met.cachedTokens.Add(float64(cached))
 	keep := t.cfg.LogProbs
 	for tok, err := range g.seq(ctx, s, t) {
 		if err != nil {
@@ -132,9 +133,12 @@ func (g *generation) task(ctx context.Context, t task, a *answer, onToken func(i
 		a.toolCalls = toolCallsOf(tok) // TODO(lead): see tools.go
 		g.h.met.completionTokens.Inc()
 		if !g.token(t.index, a, tok, onToken) {
+			a.err = errStopped
 			break
 		}
 	}
+	a.cached = cachedTokens(held, s.Tokens(), len(t.prompt))
+	g.h.met.cachedTokens.Add(float64(a.cached))
 	g.end(t.index, a, onEnd)
 }
 
