@@ -46,4 +46,3 @@ func TestChatKeepsGeneratedIDs(t *testing.T) {
 	// to other ids than those generated.
 	assert.True(t, reencoded, "every answer re-encodes to the ids generated")
 }
-
