@@ -31,8 +31,9 @@ type HandlerConfig struct {
 	APIKey string
 
 	// Parallel is the most generation requests running at once, each with
-	// a Session (and each answer of a request with n > 1 too). Their
-	// decoding is batched by the model's scheduler. Zero means 4.
+	// a Session (a request with n > 1 takes one slot and generates its
+	// answers at once, each with a Session). Their decoding is batched by
+	// the model's scheduler. Zero means 4.
 	Parallel int
 	// Queue is the most generation requests waiting for one of the
 	// Parallel slots; beyond it a request gets a 503 with a Retry-After
