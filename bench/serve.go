@@ -379,7 +379,7 @@ func printServe(w io.Writer, r serveResult) {
 	if l := r.Load; l != nil {
 		fmt.Fprintf(w, "\nload: %d clients, %d requests (%d streamed), %d abandoned by their client, %d complete and right, %d problems, in %.1f s\n",
 			l.Clients, l.Requests, l.Streamed, l.Abandoned, l.Complete, len(l.Problems), l.Seconds)
-		fmt.Fprintf(w, "goroutines %d before, %d after; RSS %.0f MiB before, %.0f MiB after\n",
+		fmt.Fprintf(w, "goroutines %d before, %d after; anonymous RSS %.0f MiB before, %.0f MiB after\n",
 			l.GoroutinesBefore, l.GoroutinesAfter, float64(l.RSSBefore)/(1<<20), float64(l.RSSAfter)/(1<<20))
 		for _, p := range l.Problems {
 			fmt.Fprintln(w, "  problem:", p)

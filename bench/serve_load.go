@@ -80,7 +80,7 @@ func serveLoad(ctx context.Context, m *mistral.Model, o loadOpts, stderr io.Writ
 	}
 	r := &loadResult{Clients: o.clients}
 	r.GoroutinesBefore, r.RSSBefore = settle(s)
-	fmt.Fprintf(stderr, "load: %d clients × %d requests (baseline: %d goroutines, RSS %.0f MiB)\n",
+	fmt.Fprintf(stderr, "load: %d clients × %d requests (baseline: %d goroutines, anonymous RSS %.0f MiB)\n",
 		o.clients, o.requests, r.GoroutinesBefore, float64(r.RSSBefore)/(1<<20))
 	start := time.Now()
 	if _, err := loadRound(ctx, s, ask, want, o.clients, o.requests, r); err != nil {
@@ -232,7 +232,8 @@ func settle(s *testServer) (goroutines int, rss int64) {
 	return runtime.NumGoroutine(), residentBytes()
 }
 
-// residentBytes is the process's resident memory (VmRSS), 0 where
+// residentBytes is the process's anonymous resident memory (RssAnon: what
+// it allocated, without the pages of the mapped model file), 0 where
 // /proc/self/status is not.
 func residentBytes() int64 {
 	b, err := os.ReadFile("/proc/self/status")
@@ -240,7 +241,7 @@ func residentBytes() int64 {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return kb << 10
 		}

@@ -161,11 +161,7 @@ func (c *chatAnswer) stream(includeUsage bool) {
 	}
 	answers := c.h.run(c.r, c.tasks, onToken, onEnd)
 	if err := firstFailure(answers); err != nil {
-		if !sse.started {
-			writeError(c.w, err)
-		} else if sse.err == nil {
-			sse.send(asAPIError(err))
-		}
+		sse.fail(err)
 		return
 	}
 	if includeUsage {

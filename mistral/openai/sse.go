@@ -27,6 +27,19 @@ func (s *sseWriter) send(v any) error {
 	return s.write(b)
 }
 
+// fail reports err: as the response (an error status) when no event was
+// sent yet, else as a last event, {"error": {...}}, which OpenAI's clients
+// raise.
+func (s *sseWriter) fail(err error) {
+	if !s.started {
+		writeError(s.w, err)
+		return
+	}
+	if s.err == nil {
+		s.send(asAPIError(err))
+	}
+}
+
 // done writes the last event, "data: [DONE]".
 func (s *sseWriter) done() error { return s.write([]byte("[DONE]")) }
 
