@@ -110,9 +110,12 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(res)
+		if err := json.NewEncoder(stdout).Encode(res); err != nil {
+			return err
+		}
+	} else {
+		printServe(stdout, res)
 	}
-	printServe(stdout, res)
 	if res.Load != nil && len(res.Load.Problems) > 0 {
 		return fmt.Errorf("serve: load: %d problems", len(res.Load.Problems))
 	}
