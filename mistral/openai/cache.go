@@ -59,7 +59,7 @@ func (k *keptSession) reusable(t *task) int {
 // what it holds for the task's prompt, when that is at least half of it
 // (taking it discards the rest, which another request may still want),
 // else a new Session. held is what the Session held, to count the prompt
-// tokens it did not compute (see cachedTokens).
+// tokens it did not compute (see promptTokens).
 func (c *promptCache) take(t *task) (s *mistral.Session, held []int32, err error) {
 	c.mu.Lock()
 	best, bestLen := -1, 0
@@ -83,13 +83,18 @@ func (c *promptCache) take(t *task) (s *mistral.Session, held []int32, err error
 	return s, nil, err
 }
 
-// cachedTokens returns how many tokens of a prompt of n tokens a Session
-// that held held and now holds now did not compute: their common prefix
-// (Prefill keeps it, and computes at least the prompt's last token). It
-// overcounts in the rare case where Prefill had to start over (a prefix
-// beyond the window, whose positions the rolling cache has overwritten).
-func cachedTokens(held, now []int32, n int) int {
-	return max(0, min(commonPrefix(held, now), n-1))
+// promptTokens returns the length of the prompt a Session computed for an
+// answer of generated tokens, now that it holds now, and how many of them
+// it did not compute because it held them before (held): their common
+// prefix (Prefill keeps it, and computes at least the prompt's last
+// token). cached overcounts in the rare case where Prefill had to start
+// over (a prefix beyond the window, whose positions the rolling cache has
+// overwritten). The prompt is counted as the Session holds it: for a chat,
+// the answers it generated before count as the ids it generated, which
+// their text does not always encode to.
+func promptTokens(held, now []int32, generated int) (prompt, cached int) {
+	prompt = max(0, len(now)-generated)
+	return prompt, max(0, min(commonPrefix(held, now), prompt-1))
 }
 
 // put gives back a Session taken from the cache: it is kept, and the least

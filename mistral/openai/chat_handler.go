@@ -20,9 +20,7 @@ func (h *Handler) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	rl := logOf(r)
-	rl.prompt, rl.stream = len(tasks[0].prompt), req.Stream
-	h.met.promptTokens.Add(float64(rl.prompt))
+	logOf(r).stream = req.Stream
 	release := h.admit(w, r)
 	if release == nil {
 		return
@@ -63,7 +61,7 @@ func (h *Handler) chatTasks(req *ChatCompletionRequest) ([]task, error) {
 	for i := range tasks {
 		c := cfg
 		c.Seed = choiceSeed(cfg, i)
-		tasks[i] = task{index: i, chat: chat.Messages, prompt: ids, cfg: c}
+		tasks[i] = task{index: i, first: i == 0, chat: chat.Messages, prompt: ids, cfg: c}
 	}
 	return tasks, nil
 }
@@ -89,7 +87,7 @@ func (c *chatAnswer) whole() {
 		return
 	}
 	out := ChatCompletion{ID: c.id, Object: "chat.completion", Created: c.created, Model: c.h.cfg.ModelName,
-		Usage: c.usage(answers)}
+		Usage: usageOf(c.tasks, answers)}
 	tok := c.h.m.Tokenizer()
 	for i, a := range answers {
 		choice := ChatChoice{Index: i, Message: chatMessage(a), FinishReason: a.finishReason()}
@@ -166,7 +164,7 @@ func (c *chatAnswer) stream(includeUsage bool) {
 	}
 	if includeUsage {
 		sse.send(ChatCompletionChunk{ID: c.id, Object: "chat.completion.chunk", Created: c.created,
-			Model: c.h.cfg.ModelName, Choices: []ChunkChoice{}, Usage: c.usage(answers)})
+			Model: c.h.cfg.ModelName, Choices: []ChunkChoice{}, Usage: usageOf(c.tasks, answers)})
 	}
 	sse.done()
 }
@@ -174,20 +172,6 @@ func (c *chatAnswer) stream(includeUsage bool) {
 func (c *chatAnswer) chunk(ch ChunkChoice) ChatCompletionChunk {
 	return ChatCompletionChunk{ID: c.id, Object: "chat.completion.chunk", Created: c.created,
 		Model: c.h.cfg.ModelName, Choices: []ChunkChoice{ch}}
-}
-
-// usage counts the prompt once, however many answers it has.
-func (c *chatAnswer) usage(answers []*answer) *Usage {
-	return usageOf(len(c.tasks[0].prompt), answers)
-}
-
-func usageOf(prompt int, answers []*answer) *Usage {
-	u := &Usage{PromptTokens: prompt, PromptTokensDetails: &PromptTokensDetails{CachedTokens: answers[0].cached}}
-	for _, a := range answers {
-		u.CompletionTokens += a.count
-	}
-	u.TotalTokens = u.PromptTokens + u.CompletionTokens
-	return u
 }
 
 // firstFailure returns the error of the first answer that failed.

@@ -122,7 +122,7 @@ func (h *Handler) completionTasks(req *CompletionRequest) ([]task, []string, err
 		for j := range n {
 			c := cfg
 			c.Seed = choiceSeed(cfg, j)
-			tasks = append(tasks, task{index: len(tasks), prompt: p, cfg: c})
+			tasks = append(tasks, task{index: len(tasks), first: j == 0, prompt: p, cfg: c})
 		}
 	}
 	return tasks, texts, nil
@@ -141,19 +141,13 @@ func (h *Handler) completions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := len(tasks) / len(texts)
-	prompt := 0
-	for i := 0; i < len(tasks); i += n {
-		prompt += len(tasks[i].prompt)
-	}
-	rl := logOf(r)
-	rl.prompt, rl.stream = prompt, req.Stream
-	h.met.promptTokens.Add(float64(prompt))
+	logOf(r).stream = req.Stream
 	release := h.admit(w, r)
 	if release == nil {
 		return
 	}
 	defer release()
-	c := &completionAnswer{h: h, w: w, r: r, tasks: tasks, id: newID("cmpl-"), created: time.Now().Unix(), prompt: prompt}
+	c := &completionAnswer{h: h, w: w, r: r, tasks: tasks, id: newID("cmpl-"), created: time.Now().Unix()}
 	if req.Echo {
 		for i := range tasks {
 			c.echo = append(c.echo, texts[i/n])
@@ -174,7 +168,6 @@ type completionAnswer struct {
 	tasks   []task
 	id      string
 	created int64
-	prompt  int      // prompt tokens, all prompts together
 	echo    []string // per task: the prompt's text to put first (Echo)
 }
 
@@ -186,7 +179,7 @@ func (c *completionAnswer) whole() {
 		writeError(c.w, err)
 		return
 	}
-	out := c.completion(usageOf(c.prompt, answers))
+	out := c.completion(usageOf(c.tasks, answers))
 	for i, a := range answers {
 		reason := a.finishReason()
 		text := a.text.String()
@@ -236,7 +229,7 @@ func (c *completionAnswer) stream(includeUsage bool) {
 		return
 	}
 	if includeUsage {
-		out := c.completion(usageOf(c.prompt, answers))
+		out := c.completion(usageOf(c.tasks, answers))
 		out.Choices = []CompletionChoice{}
 		sse.send(out)
 	}

@@ -15,6 +15,7 @@ import (
 // continuation of a prompt.
 type task struct {
 	index  int
+	first  bool                   // the first task of its prompt (whose prompt usage counts)
 	chat   []mistral.Message      // the conversation; nil for a completion
 	prompt []int32                // the prompt's ids (for a chat, as EncodeChat writes them)
 	cfg    mistral.GenerateConfig // for a chat, with the tools (see toolConfig)
@@ -26,7 +27,8 @@ type answer struct {
 	tokens    []mistral.Token // the tokens, kept when log-probabilities were asked for
 	count     int             // tokens generated
 	last      mistral.Token   // the last token
-	cached    int             // prompt tokens found in a kept Session
+	prompt    int             // prompt tokens, as the Session holds them
+	cached    int             // of which found in a kept Session
 	toolCalls []ToolCall
 	err       error // what ended it early, if anything
 }
@@ -92,6 +94,10 @@ func (h *Handler) run(r *http.Request, tasks []task, onToken func(i int, a *answ
 	}
 	wg.Wait()
 	rl := logOf(r)
+	u := usageOf(tasks, answers)
+	rl.prompt, rl.cached = u.PromptTokens, u.PromptTokensDetails.CachedTokens
+	h.met.promptTokens.Add(float64(rl.prompt))
+	h.met.cachedTokens.Add(float64(rl.cached))
 	for _, a := range answers {
 		rl.completion += a.count
 		if a.failed() != nil && r.Context().Err() != nil {
@@ -137,9 +143,23 @@ func (g *generation) task(ctx context.Context, t task, a *answer, onToken func(i
 			break
 		}
 	}
-	a.cached = cachedTokens(held, s.Tokens(), len(t.prompt))
-	g.h.met.cachedTokens.Add(float64(a.cached))
+	a.prompt, a.cached = promptTokens(held, s.Tokens(), a.count)
 	g.end(t.index, a, onEnd)
+}
+
+// usageOf counts the tokens of a request's answers: each prompt once,
+// however many answers it has.
+func usageOf(tasks []task, answers []*answer) *Usage {
+	u := &Usage{PromptTokensDetails: &PromptTokensDetails{}}
+	for i, a := range answers {
+		if tasks[i].first {
+			u.PromptTokens += a.prompt
+			u.PromptTokensDetails.CachedTokens += a.cached
+		}
+		u.CompletionTokens += a.count
+	}
+	u.TotalTokens = u.PromptTokens + u.CompletionTokens
+	return u
 }
 
 // seq starts the task's generation in s.
