@@ -331,9 +331,13 @@ func serveSpeed(ctx context.Context, m *mistral.Model, k, requests, n, parallel 
 // serveCacheResult is the time to first token of a conversation's last
 // turn, sent whole, with the prompt cache and without.
 type serveCacheResult struct {
-	Turns        int       `json:"turns"`
-	PromptTokens int       `json:"prompt_tokens"` // of the last turn
-	CachedTokens int       `json:"cached_tokens"` // of those, found in the cache
+	Turns int `json:"turns"`
+	// The last turn's prompt: with the cache, as the Session holds it
+	// (the answers as the ids generated), and how much of it was cached;
+	// without, as EncodeChat writes it (the answers' text encoded again).
+	PromptTokens   int `json:"prompt_tokens"`
+	CachedTokens   int `json:"cached_tokens"`
+	PromptUncached int `json:"prompt_tokens_without_cache"`
 	WithMS       []float64 `json:"with_cache_ttft_ms"`
 	WithoutMS    []float64 `json:"without_cache_ttft_ms"`
 	WithMedian   float64   `json:"with_cache_ttft_ms_median"`
@@ -364,11 +368,11 @@ func serveCache(ctx context.Context, m *mistral.Model, turns, n, rounds int) (*s
 			ms := float64(last.ttft.Microseconds()) / 1000
 			if cached {
 				r.WithMS = append(r.WithMS, ms)
-				r.CachedTokens = last.cached
+				r.PromptTokens, r.CachedTokens = last.prompt, last.cached
 			} else {
 				r.WithoutMS = append(r.WithoutMS, ms)
+				r.PromptUncached = last.prompt
 			}
-			r.PromptTokens = last.prompt
 		}
 		s.close()
 	}
@@ -402,7 +406,7 @@ func printServe(w io.Writer, r serveResult) {
 		tw.Flush()
 	}
 	if c := r.Cache; c != nil {
-		fmt.Fprintf(w, "\ncache: turn %d of a conversation (%d prompt tokens, %d of them cached): time to first token %.0f ms with the cache, %.0f ms without (medians of %v and %v)\n",
-			c.Turns, c.PromptTokens, c.CachedTokens, c.WithMedian, c.WithoutMed, c.WithMS, c.WithoutMS)
+		fmt.Fprintf(w, "\ncache: turn %d of a conversation: time to first token %.0f ms with the cache (%d prompt tokens, %d of them cached), %.0f ms without (%d prompt tokens); medians of %v and %v\n",
+			c.Turns, c.WithMedian, c.PromptTokens, c.CachedTokens, c.WithoutMed, c.PromptUncached, c.WithMS, c.WithoutMS)
 	}
 }
