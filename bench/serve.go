@@ -335,13 +335,13 @@ type serveCacheResult struct {
 	// The last turn's prompt: with the cache, as the Session holds it
 	// (the answers as the ids generated), and how much of it was cached;
 	// without, as EncodeChat writes it (the answers' text encoded again).
-	PromptTokens   int `json:"prompt_tokens"`
-	CachedTokens   int `json:"cached_tokens"`
-	PromptUncached int `json:"prompt_tokens_without_cache"`
-	WithMS       []float64 `json:"with_cache_ttft_ms"`
-	WithoutMS    []float64 `json:"without_cache_ttft_ms"`
-	WithMedian   float64   `json:"with_cache_ttft_ms_median"`
-	WithoutMed   float64   `json:"without_cache_ttft_ms_median"`
+	PromptTokens   int       `json:"prompt_tokens"`
+	CachedTokens   int       `json:"cached_tokens"`
+	PromptUncached int       `json:"prompt_tokens_without_cache"`
+	WithMS         []float64 `json:"with_cache_ttft_ms"`
+	WithoutMS      []float64 `json:"without_cache_ttft_ms"`
+	WithMedian     float64   `json:"with_cache_ttft_ms_median"`
+	WithoutMed     float64   `json:"without_cache_ttft_ms_median"`
 }
 
 func serveCache(ctx context.Context, m *mistral.Model, turns, n, rounds int) (*serveCacheResult, error) {
