@@ -79,10 +79,8 @@ type chatAnswer struct {
 
 // whole answers with one ChatCompletion once every answer is complete.
 func (c *chatAnswer) whole() {
-	answers := c.h.run(c.r, c.tasks,
-		func(int, *answer, mistral.Token) bool { return true },
-		func(_ int, a *answer) bool { return a.failed() == nil })
-	if err := firstFailure(answers); err != nil {
+	answers, err := c.h.runWhole(c.r, c.tasks)
+	if err != nil {
 		writeError(c.w, err)
 		return
 	}
@@ -172,14 +170,4 @@ func (c *chatAnswer) stream(includeUsage bool) {
 func (c *chatAnswer) chunk(ch ChunkChoice) ChatCompletionChunk {
 	return ChatCompletionChunk{ID: c.id, Object: "chat.completion.chunk", Created: c.created,
 		Model: c.h.cfg.ModelName, Choices: []ChunkChoice{ch}}
-}
-
-// firstFailure returns the error of the first answer that failed.
-func firstFailure(answers []*answer) error {
-	for _, a := range answers {
-		if err := a.failed(); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -172,10 +172,8 @@ type completionAnswer struct {
 }
 
 func (c *completionAnswer) whole() {
-	answers := c.h.run(c.r, c.tasks,
-		func(int, *answer, mistral.Token) bool { return true },
-		func(_ int, a *answer) bool { return a.failed() == nil })
-	if err := firstFailure(answers); err != nil {
+	answers, err := c.h.runWhole(c.r, c.tasks)
+	if err != nil {
 		writeError(c.w, err)
 		return
 	}

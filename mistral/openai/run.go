@@ -116,6 +116,16 @@ func (h *Handler) run(r *http.Request, tasks []task, onToken func(i int, a *answ
 	return answers
 }
 
+// runWhole generates the tasks of an answer sent whole, once complete: it
+// returns their answers, or the error of the first that failed (which
+// stops the others).
+func (h *Handler) runWhole(r *http.Request, tasks []task) ([]*answer, error) {
+	answers := h.run(r, tasks,
+		func(int, *answer, mistral.Token) bool { return true },
+		func(_ int, a *answer) bool { return a.failed() == nil })
+	return answers, firstFailure(answers)
+}
+
 func (g *generation) task(ctx context.Context, t task, a *answer, onToken func(int, *answer, mistral.Token) bool, onEnd func(int, *answer) bool) {
 	s, held, err := g.h.cache.take(&t)
 	if err != nil {
@@ -205,4 +215,14 @@ func (g *generation) end(i int, a *answer, onEnd func(int, *answer) bool) {
 		g.stopped = true
 		g.cancel()
 	}
+}
+
+// firstFailure returns the error of the first answer that failed.
+func firstFailure(answers []*answer) error {
+	for _, a := range answers {
+		if err := a.failed(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
