@@ -46,6 +46,7 @@ commands:
   compare     this library beside llama.cpp (llamaref) on the same files: speed ratios
   concurrent  Sessions generating at once, each in its goroutine: tokens/s and latency, beside llama.cpp batched
   decode      one generation with drafts and without: tokens/s, passes per token, acceptance, identical output
+  serve       the OpenAI-compatible server over HTTP: load with disconnects, clients' tokens/s and time to first token, prompt cache
   bandwidth   the machine's memory read bandwidth
   synth       write (and cache) a synthetic model of Mistral 7B's shape
 
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return concurrentCmd(ctx, rest, stdout, stderr)
 	case "decode":
 		return decodeCmd(ctx, rest, stdout, stderr)
+	case "serve":
+		return serveCmd(ctx, rest, stdout, stderr)
 	case "speed-one": // internal: one measurement in a child process
 		return speedOneCmd(ctx, rest, stdout, stderr)
 	case "perplexity":

@@ -96,11 +96,10 @@ func (s *Session) Chat(ctx context.Context, msgs []Message, cfg GenerateConfig) 
 		var ids []int32
 		ids = append(ids, turns[0]...)
 		for i, m := range msgs {
-			t := turns[i+1]
 			if i < len(s.chat) && m.Role == RoleAssistant && s.chat[i].msg.Equal(m) {
-				t = s.chat[i].ids
+				turns[i+1] = s.chat[i].ids
 			}
-			ids = append(ids, t...)
+			ids = append(ids, turns[i+1]...)
 		}
 		if err := s.prefill(ctx, ids); err != nil {
 			fail(err)

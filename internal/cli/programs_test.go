@@ -39,7 +39,7 @@ func TestProgramsExitZeroOnHelp(t *testing.T) {
 		}
 	}
 	require.GreaterOrEqual(t, len(runs), 5, "the programs of examples/")
-	for _, cmd := range []string{"speed", "speed-one", "perplexity", "levels", "compare", "concurrent", "decode", "bandwidth", "synth"} {
+	for _, cmd := range []string{"speed", "speed-one", "perplexity", "levels", "compare", "concurrent", "decode", "serve", "bandwidth", "synth"} {
 		runs = append(runs, []string{"bench", cmd})
 	}
 	runs = append(runs, []string{"bench"})

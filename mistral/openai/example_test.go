@@ -1,11 +1,17 @@
 package openai_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 
+	"github.com/gomistral/gomistral/mistral"
+	"github.com/gomistral/gomistral/mistral/models"
 	"github.com/gomistral/gomistral/mistral/openai"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
@@ -46,4 +52,39 @@ func Example() {
 	fmt.Println(strings.ReplaceAll(text.String(), "▁", " "))
 	// Output:
 	// <s>[AVAILABLE_TOOLS] [{"type": "function", "function": {"name": "get_weather", "description": "Current weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}][/AVAILABLE_TOOLS][INST] Quel temps fait-il à Paris ?[/INST][TOOL_CALLS] [{"name": "get_weather", "arguments": {"city": "Paris"}, "id": "D681PevKs"}]</s>[TOOL_RESULTS] {"content": {"celsius": 22}, "call_id": "D681PevKs"}[/TOOL_RESULTS]
+}
+
+// A server of the shipped model, and a chat completion request to it.
+func ExampleNewHandler() {
+	path, err := models.TinyPath()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m, err := mistral.Load(context.Background(), path, mistral.Config{Threads: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+	h, err := openai.NewHandler(m, openai.HandlerConfig{ModelName: "tiny", Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer h.Close()
+	srv := httptest.NewServer(h) // or http.ListenAndServe(addr, h)
+	defer srv.Close()
+
+	resp, err := http.Post(srv.URL+"/v1/chat/completions", "application/json", strings.NewReader(
+		`{"messages": [{"role": "user", "content": "Who is Pierre?"}], "temperature": 0, "max_tokens": 8}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer openai.ChatCompletion
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+		log.Fatal(err)
+	}
+	c := answer.Choices[0]
+	fmt.Println(resp.StatusCode, answer.Object, answer.Model, c.Message.Role, c.FinishReason, answer.Usage.CompletionTokens)
+	// Output:
+	// 200 chat.completion tiny assistant length 8
 }

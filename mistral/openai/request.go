@@ -10,10 +10,13 @@ import (
 )
 
 // ChatCompletionRequest is the body of an OpenAI chat completion request
-// (POST /v1/chat/completions), the fields of the conversation: its
-// messages, the tools the model may call and the tool choice. Other fields
-// of a request are ignored by encoding/json.
+// (POST /v1/chat/completions): the fields of the conversation (its
+// messages, the tools the model may call and the tool choice) and, in
+// ChatParams, how to answer. Other fields of a request are ignored by
+// encoding/json.
 type ChatCompletionRequest struct {
+	ChatParams
+
 	Model    string    `json:"model,omitempty"`
 	Messages []Message `json:"messages"`
 	Tools    []Tool    `json:"tools,omitempty"`
