@@ -215,3 +215,32 @@ func assertPrefixesOnce(t *testing.T, err error) {
 		assert.LessOrEqual(t, strings.Count(err.Error(), pkg+": "), 1, "%q repeats %q", err, pkg+": ")
 	}
 }
+
+// TestRestartSampling: after RestartSampling, a seeded generation draws
+// what a new Session draws with that seed, tokens kept.
+func TestRestartSampling(t *testing.T) {
+	m := loadTiny(t)
+	cfg := GenerateConfig{MaxTokens: 12, IgnoreEOS: true, SamplerConfig: SamplerConfig{Temperature: 1, Seed: 21}}
+	draw := func(s *Session) []int32 {
+		var ids []int32
+		for tok, err := range s.GenerateTokens(context.Background(), nil, cfg) {
+			require.NoError(t, err)
+			ids = append(ids, tok.ID)
+		}
+		return ids
+	}
+	fresh := newSession(t, m)
+	require.NoError(t, fresh.Feed(context.Background(), []int32{1, 415}))
+	want := draw(fresh)
+	s := newSession(t, m)
+	require.NoError(t, s.Feed(context.Background(), []int32{1, 415}))
+	assert.Equal(t, want, draw(s))
+	require.NoError(t, s.Prefill(context.Background(), []int32{1, 415}))
+	assert.NotEqual(t, want, draw(s), "the same seed goes on with its stream")
+	require.NoError(t, s.Prefill(context.Background(), []int32{1, 415}))
+	s.RestartSampling()
+	assert.Equal(t, want, draw(s), "restarted: the seed's stream from its start")
+	pos := s.Position()
+	s.RestartSampling()
+	assert.Equal(t, pos, s.Position(), "the tokens stay")
+}

@@ -248,6 +248,17 @@ func (s *Session) leave() { s.busy.Store(false) }
 // the next token will take.
 func (s *Session) Position() int { return s.slots.next }
 
+// RestartSampling forgets the sampler's random stream (not the tokens): the
+// next generation starts it from its SamplerConfig.Seed, as in a new
+// Session, instead of going on with it. A server that reuses Sessions
+// across requests calls it so that a request's seed means the same whatever
+// Session serves it.
+func (s *Session) RestartSampling() {
+	s.enter()
+	defer s.leave()
+	s.sampler = Sampler{}
+}
+
 // DecodeStats returns what the session's generations computed since it was
 // made: tokens, passes and drafts (see GenerateConfig.NoDrafts).
 func (s *Session) DecodeStats() DecodeStats { return s.stats }

@@ -41,6 +41,30 @@ func (m *model) toolCalls() (int32, bool) {
 	return id, true
 }
 
+// CheckTools reports what Chat would refuse in these tools and this tool
+// choice, before anything is computed: a choice the tools cannot satisfy
+// (*tokenizer.ToolChoiceError), parameters that are no schema this library
+// compiles (*tokenizer.ToolError naming the tool, wrapping the grammar's
+// error that names the keyword), tools on a vocabulary without tool tokens
+// (wrapping tokenizer.ErrUnsupported). It is safe for concurrent use.
+func (m *Model) CheckTools(tools []Tool, choice ToolChoice) error {
+	if err := choice.Check(tools); err != nil {
+		return err
+	}
+	if len(tools) == 0 && choice.Mode != ToolRequired && choice.Mode != ToolFunction {
+		return nil
+	}
+	if _, ok := m.toolCalls(); !ok {
+		return fmt.Errorf("tools need the v3 tool tokens (Mistral 7B v0.3), which this vocabulary lacks: %w",
+			tokenizer.ErrUnsupported)
+	}
+	if choice.Mode == ToolNone {
+		return nil
+	}
+	_, err := m.callsGrammar(tools, choice)
+	return err
+}
+
 // callsSchema is the JSON Schema of what a v3 model writes after
 // [TOOL_CALLS]: an array of one or more calls, each an object with the name
 // of one of the tools (the chosen one with ToolFunction), arguments valid

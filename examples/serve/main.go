@@ -19,7 +19,6 @@ package main
 import (
 	"context"
 	"embed"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,29 +27,17 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
+	"github.com/gomistral/gomistral/internal/cli"
 	"github.com/gomistral/gomistral/mistral"
-	"github.com/gomistral/gomistral/mistral/models"
 	"github.com/gomistral/gomistral/mistral/openai"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintln(os.Stderr, "serve:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("serve", run) }
 
 //go:embed page
 var page embed.FS
@@ -59,7 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		model    = fs.String("model", "", "GGUF model file (default: the small model shipped in package models)")
+		model    = cli.AddModel(fs)
 		addr     = fs.String("addr", "127.0.0.1:8080", "address to listen on (port 0: any free port)")
 		name     = fs.String("name", "", "the model's id in the API (default: the file's name)")
 		apiKey   = fs.String("api-key", os.Getenv("GOMISTRAL_API_KEY"), "key clients must send as \"Authorization: Bearer KEY\" (default $GOMISTRAL_API_KEY; empty: none)")
@@ -104,12 +91,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { served <- srv.Serve(ln) }()
 	fmt.Fprintf(stdout, "serve: listening on http://%s (chat page at /, API at /v1)\n", ln.Addr())
 
-	path := *model
-	if path == "" {
-		if path, err = models.TinyPath(); err != nil {
-			return err
-		}
+	path, err := model.Path()
+	if err != nil {
+		return err
 	}
+
 	if *name == "" {
 		*name = fileName(path)
 	}

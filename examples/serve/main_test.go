@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gomistral/gomistral/internal/testref"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -89,21 +90,40 @@ func TestHelp(t *testing.T) {
 // The official openai npm client (examples/serve/jsclient) checks the
 // server as a program of a user would: see check.mjs.
 func TestOpenAIClient(t *testing.T) {
+	node, dir := jsClient(t)
+	s := start(t, "-parallel", "1", "-queue", "0", "-api-key", "test-key", "-name", "tiny")
+	runCheck(t, node, dir, "check.mjs", s.url)
+}
+
+// TestOpenAIClientTools: tool calls through the official client, on the
+// tiny v3 model (extended: ../shared): see check_tools.mjs.
+func TestOpenAIClientTools(t *testing.T) {
+	node, dir := jsClient(t)
+	model := testref.Shared(t, "tiny-mistral-v3", "tiny-mistral-v3-Q8_0.gguf")
+	s := start(t, "-model", model, "-parallel", "1", "-api-key", "test-key", "-name", "tiny")
+	runCheck(t, node, dir, "check_tools.mjs", s.url)
+}
+
+// jsClient returns node and the client's folder, or skips t.
+func jsClient(t *testing.T) (node, dir string) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Skip("node is not installed: the openai client check needs Node 20 and `npm ci` in examples/serve/jsclient")
 	}
-	dir, err := filepath.Abs("jsclient")
+	dir, err = filepath.Abs("jsclient")
 	require.NoError(t, err)
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "openai")); err != nil {
 		t.Skip("examples/serve/jsclient/node_modules is absent: run `npm ci` there for the openai client check")
 	}
-	s := start(t, "-parallel", "1", "-queue", "0", "-api-key", "test-key", "-name", "tiny")
-	cmd := exec.Command(node, "check.mjs")
+	return node, dir
+}
+
+func runCheck(t *testing.T, node, dir, script, url string) {
+	cmd := exec.Command(node, script)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SERVE_URL="+s.url, "SERVE_KEY=test-key", "SERVE_MODEL=tiny")
+	cmd.Env = append(os.Environ(), "SERVE_URL="+url, "SERVE_KEY=test-key", "SERVE_MODEL=tiny")
 	out, err := cmd.CombinedOutput()
-	t.Logf("node check.mjs:\n%s", out)
+	t.Logf("node %s:\n%s", script, out)
 	require.NoError(t, err)
 	assert.Regexp(t, `(?m)^\d+ passed, 0 failed$`, string(out))
 }

@@ -52,11 +52,12 @@ func (h *Handler) chatTasks(req *ChatCompletionRequest) ([]task, error) {
 	if err != nil {
 		return nil, err
 	}
-	// TODO(lead): a conversation may end with tool results too.
-	if last := len(chat.Messages) - 1; chat.Messages[last].Role != tokenizer.RoleUser {
-		return nil, badRequest("messages", "the conversation ends with a message of role %q: it must end with a user message", chat.Messages[last].Role)
+	if last := len(chat.Messages) - 1; chat.Messages[last].Role != tokenizer.RoleUser && chat.Messages[last].Role != tokenizer.RoleTool {
+		return nil, badRequest("messages", "the conversation ends with a message of role %q: it must end with a user message or tool results", chat.Messages[last].Role)
 	}
-	toolConfig(&cfg, chat)
+	if err := toolConfig(h.m, &cfg, chat); err != nil {
+		return nil, err
+	}
 	tasks := make([]task, n)
 	for i := range tasks {
 		c := cfg

@@ -134,6 +134,7 @@ func (g *generation) task(ctx context.Context, t task, a *answer, onToken func(i
 		return
 	}
 	defer g.h.cache.put(s)
+	s.RestartSampling() // a request's seed means the same in a kept Session
 	keep := t.cfg.LogProbs
 	for tok, err := range g.seq(ctx, s, t) {
 		if err != nil {
@@ -146,7 +147,7 @@ func (g *generation) task(ctx context.Context, t task, a *answer, onToken func(i
 		if keep {
 			a.tokens = append(a.tokens, tok)
 		}
-		a.toolCalls = toolCallsOf(tok) // TODO(lead): see tools.go
+		a.toolCalls = toolCallsOf(tok)
 		g.h.met.completionTokens.Inc()
 		if !g.token(t.index, a, tok, onToken) {
 			a.err = errStopped

@@ -4,32 +4,36 @@ import (
 	"github.com/gomistral/gomistral/mistral"
 )
 
-// Tool calls: where a request's tools reach the generation, and where the
-// calls the model makes become the answer's tool_calls.
-//
-// TODO(lead): tools. The request's tools and tool_choice are parsed and
-// checked (ChatCompletionRequest.Chat, then EncodeChat in chatTasks); wire
-// them here:
-//   - toolConfig: set cfg.Tools and cfg.ToolChoice from chat.Tools and
-//     chat.ToolChoice;
-//   - toolCallsOf: turn a final Token's ToolCalls into the response's
-//     tool_calls (ids, "function", name, arguments as JSON text). An answer
-//     with calls gets finish_reason "tool_calls" (answer.finishReason), its
-//     message has them and a null content (chatMessage), and a stream sends
-//     them as deltas (toolCallDeltas, from the chat stream's onEnd);
-//   - chatTasks: let a conversation end with tool results (checkLast).
+// Tool calls: a request's tools and tool choice (checked by
+// ChatCompletionRequest.Chat, the tokenizer and Model.CheckTools) go to the
+// generation; the calls the model makes, on its last Token, become the
+// answer's tool_calls (finish_reason "tool_calls", a null content), sent
+// whole in one delta when streamed.
 
 // toolConfig passes the conversation's tools and tool choice to the
-// generation.
-func toolConfig(cfg *mistral.GenerateConfig, chat *Chat) {
-	_, _ = cfg, chat // TODO(lead): cfg.Tools, cfg.ToolChoice = chat.Tools, chat.ToolChoice
+// generation, and refuses what the model cannot do with them.
+func toolConfig(m *mistral.Model, cfg *mistral.GenerateConfig, chat *Chat) error {
+	cfg.Tools, cfg.ToolChoice = chat.Tools, chat.ToolChoice
+	if err := m.CheckTools(chat.Tools, chat.ToolChoice); err != nil {
+		return err
+	}
+	if cfg.Grammar != nil && len(cfg.Tools) > 0 && cfg.ToolChoice.Mode != mistral.ToolNone {
+		return badRequest("response_format", "a response_format other than text needs tool_choice \"none\" when tools are given")
+	}
+	return nil
 }
 
 // toolCallsOf returns the tool calls a token carries (the last token of an
 // answer that calls tools), nil for any other.
 func toolCallsOf(tok mistral.Token) []ToolCall {
-	_ = tok // TODO(lead): from tok.ToolCalls
-	return nil
+	if len(tok.ToolCalls) == 0 {
+		return nil
+	}
+	out := make([]ToolCall, len(tok.ToolCalls))
+	for i, c := range tok.ToolCalls {
+		out[i] = ToolCall{ID: c.ID, Type: "function", Function: FunctionCall{Name: c.Name, Arguments: string(c.Arguments)}}
+	}
+	return out
 }
 
 // toolCallDeltas are an answer's tool calls as a stream sends them: each
