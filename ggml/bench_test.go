@@ -19,7 +19,7 @@ func BenchmarkMatVec7B(b *testing.B) {
 			if repack && !CanRepack(typ, []int64{4096, 14336}) {
 				continue
 			}
-			for _, cols := range []int{1, 2, 4, 8} {
+			for _, cols := range []int{1, 2, 3, 4, 8} {
 				name := fmt.Sprintf("%v/n=%d", typ, cols)
 				if repack {
 					name = fmt.Sprintf("%v-repacked/n=%d", typ, cols)

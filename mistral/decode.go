@@ -431,12 +431,19 @@ func (g *generation) propose(id int32) []int32 {
 			return d
 		}
 	}
+	if g := s.m.kernels.rowGroup; g > 1 && want > 0 {
+		// Rows come in groups: as many drafts as fill the token's group
+		// cost what one does.
+		want = max(g, (want+1)/g*g) - 1
+	}
 	if testHookDrafts != nil {
 		g.draft = append(g.draft[:0], testHookDrafts(id)...)
 		g.draft = g.draft[:min(len(g.draft), limit)]
 		return g.draft
 	}
-	if want == 0 {
+	if want == 0 || s.m.sched.generating() > 1 {
+		// Guesses add rows to a pass the other Sessions share: only a
+		// Session decoding alone makes them.
 		return nil
 	}
 	s.tokens = append(s.tokens, id) // the history with id, for a moment

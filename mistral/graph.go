@@ -19,23 +19,22 @@ type segment struct {
 
 // segmentKey is the shape a segment gives the graph.
 type segmentKey struct {
-	c         *kvCache
-	tokens    int
-	viewLen   int // cache slots read before the pass writes
-	blockSlot int // first slot of the segment's block
-	outputs   int
+	c       *kvCache
+	tokens  int
+	viewLen int // cache slots the segment's attention reads
+	outputs int
 }
 
 // graphKey identifies a forward graph: graphs are rebuilt only when it
 // changes.
 type graphKey struct {
 	segs   []segmentKey
-	padRow bool // a lone token computed as two identical rows
+	pad    int  // rows computed after the tokens' as copies of the first ones (see padRows)
 	padOut bool // a lone output row computed twice (the output matrix's kernel)
 }
 
 func (k graphKey) equal(o graphKey) bool {
-	return k.padRow == o.padRow && k.padOut == o.padOut && slices.Equal(k.segs, o.segs)
+	return k.pad == o.pad && k.padOut == o.padOut && slices.Equal(k.segs, o.segs)
 }
 
 func (k graphKey) rows() int {
@@ -43,10 +42,7 @@ func (k graphKey) rows() int {
 	for _, s := range k.segs {
 		n += s.tokens
 	}
-	if k.padRow {
-		n++
-	}
-	return n
+	return n + k.pad
 }
 
 func (k graphKey) outputs() int {
@@ -76,7 +72,7 @@ type forward struct {
 
 // segmentIO are a segment's own inputs.
 type segmentIO struct {
-	mask   *ggml.Tensor // F32 [viewLen+block, attn rows]
+	mask   *ggml.Tensor // F32 [viewLen, attn rows]
 	kSlots *ggml.Tensor // I64 [tokens]: cache slot of each token
 	vIndex *ggml.Tensor // I64 [kv_dim*tokens]: element of the transposed V cache of each value
 }
@@ -106,17 +102,18 @@ func graphTensors(layers, segs int) int { return (40+36*segs)*layers + 64 + 8*se
 // buildForward builds the graph of Mistral's forward pass. For each
 // segment, in each layer:
 //
-//  1. attention scores against the session's cache, its first viewLen
-//     slots read before anything is written (they hold the positions
-//     before the block and, in the block's own slots, the positions one
-//     window earlier that earlier tokens of the pass still see);
-//  2. the segment's keys and values written to their slots;
-//  3. scores against the block's slots, read after the write;
-//  4. one softmax over both under the sliding-window mask, and the weighted
-//     sum of the values, again in the two parts.
+//  1. the segment's keys and values written to their slots of the
+//     session's cache;
+//  2. attention scores against the cache's first viewLen slots, as the
+//     pass leaves them (every slot that may hold a position of the
+//     window of the segment's tokens, its own included);
+//  3. one softmax under the sliding-window mask, and the weighted sum of
+//     the values.
 //
-// The caches hold exactly their slots; no token ever sees a position twice
-// or misses one of its window.
+// The view's length depends only on the block the tokens are in, and a
+// masked slot adds nothing to a token's sums, so a token's arithmetic is
+// the same however its block was split into passes. No token ever sees a
+// position twice or misses one of its window.
 func buildForward(m *model, key graphKey) *forward {
 	p := m.params
 	rows := int64(key.rows())
@@ -133,9 +130,8 @@ func buildForward(m *model, key graphKey) *forward {
 	f.tokens = ctx.NewTensor(ggml.I32, rows).SetName("tokens").SetInput()
 	f.pos = ctx.NewTensor(ggml.I32, rows).SetName("positions").SetInput()
 	for _, sk := range key.segs {
-		blk := int64(sk.c.block)
 		f.segs = append(f.segs, segmentIO{
-			mask:   ctx.NewTensor(ggml.F32, int64(sk.viewLen)+blk, int64(attnRows(sk.tokens, p.Group(), sk.c.attnPad))).SetName("mask").SetInput(),
+			mask:   ctx.NewTensor(ggml.F32, int64(sk.viewLen), int64(attnRows(sk.tokens, p.Group(), sk.c.attnPad))).SetName("mask").SetInput(),
 			kSlots: ctx.NewTensor(ggml.I64, int64(sk.tokens)).SetName("k_slots").SetInput(),
 			vIndex: ctx.NewTensor(ggml.I64, kvDim*int64(sk.tokens)).SetName("v_index").SetInput(),
 		})
@@ -166,8 +162,9 @@ func buildForward(m *model, key graphKey) *forward {
 				o = ctx.Concat(o, out, 1)
 			}
 		}
-		if key.padRow {
-			o = ctx.Concat(o, o, 1)
+		if key.pad > 0 {
+			// The padding rows take the first rows' attention output.
+			o = ctx.Concat(o, ctx.View(o, []int64{o.Dim(0), int64(key.pad)}, []int64{o.Stride(1)}, 0), 1)
 		}
 		x = ctx.Add(x, ctx.MulMat(l.wo, o))
 
@@ -196,7 +193,6 @@ func attention(ctx *ggml.Context, g *ggml.Graph, m *model, sk segmentKey, in seg
 	ar := int64(attnRows(sk.tokens, p.Group(), c.attnPad))
 	cols := ar * grp // score columns per key head
 	kvl := int64(sk.viewLen)
-	blk := int64(c.block)
 	nSlots := int64(c.n)
 	scale := float32(1 / math.Sqrt(float64(p.HeadDim)))
 
@@ -212,48 +208,25 @@ func attention(ctx *ggml.Context, g *ggml.Graph, m *model, sk segmentKey, in seg
 
 	kHead := kc.Stride(1) / nkv // bytes of one head's key (F16, F32 or Q8_0 blocks)
 
-	// 1. Scores against the cache as it was.
-	var cached *ggml.Tensor
-	if kvl > 0 {
-		kOld := ctx.View(kc, []int64{hd, kvl, nkv}, []int64{kc.Stride(1), kHead}, 0)
-		cached = ctx.MulMat(kOld, qg) // [viewLen, attn rows * group, kv heads]
-		g.Expand(cached)
-	}
-	// 2. Write the segment's keys.
+	// 1. Write the segment's keys and values to their slots. No position
+	// a token of the pass attends to lives in those slots: the cache holds a
+	// block more than the window.
 	kw := ctx.View(k, []int64{kvDim, nw}, []int64{k.Stride(2)}, row*k.Stride(2))
 	kNew := ctx.SetRows(kc, kw, in.kSlots)
-	// 3. Scores against the block, read from what was just written.
-	kBlk := ctx.View(kNew, []int64{hd, blk, nkv}, []int64{kc.Stride(1), kHead},
-		int64(sk.blockSlot)*kc.Stride(1))
-	scores := ctx.MulMat(kBlk, qg) // [block, attn rows * group, kv heads]
-	if cached != nil {
-		scores = ctx.Concat(cached, scores, 0)
-	}
-	// One mask row per query row, shared by the heads.
-	scores = ctx.Reshape(scores, kvl+blk, ar, grp, nkv)
-	probs := ctx.SoftMaxInPlace(scores, in.mask, scale) // [viewLen+block, attn rows, group, kv heads]
-	rowBytes := (kvl + blk) * 4
-
-	// 4. Values: the cache part first, read before the values are written.
-	var out *ggml.Tensor
-	if kvl > 0 {
-		vOld := ctx.View(vt, []int64{kvl, hd, nkv}, []int64{vt.Stride(1), hd * vt.Stride(1)}, 0)
-		pOld := ctx.View(probs, []int64{kvl, cols, nkv}, []int64{rowBytes, rowBytes * cols}, 0)
-		out = ctx.MulMat(vOld, pOld) // [hd, attn rows * group, kv heads]
-		g.Expand(out)
-	}
 	vFlat := ctx.View(vt, []int64{1, nSlots * kvDim}, []int64{vt.Stride(0)}, 0)
 	vw := ctx.Reshape(ctx.View(v, []int64{kvDim, nw}, []int64{v.Stride(1)}, row*v.Stride(1)), 1, kvDim*nw)
 	vNew := ctx.SetRows(vFlat, vw, in.vIndex)
-	vBlk := ctx.View(vNew, []int64{blk, hd, nkv}, []int64{vt.Stride(1), hd * vt.Stride(1)},
-		int64(sk.blockSlot)*vt.Stride(0))
-	pBlk := ctx.View(probs, []int64{blk, cols, nkv}, []int64{rowBytes, rowBytes * cols}, kvl*4)
-	blockOut := ctx.MulMat(vBlk, pBlk)
-	if out != nil {
-		out = ctx.Add(out, blockOut)
-	} else {
-		out = blockOut
-	}
+
+	// 2. Scores against the first viewLen slots, read after the writes
+	// (views of what the writes return), one mask row per query row,
+	// shared by the heads.
+	kView := ctx.View(kNew, []int64{hd, kvl, nkv}, []int64{kc.Stride(1), kHead}, 0)
+	scores := ctx.Reshape(ctx.MulMat(kView, qg), kvl, ar, grp, nkv) // [viewLen, attn rows, group, kv heads]
+	probs := ctx.SoftMaxInPlace(scores, in.mask, scale)
+
+	// 3. The values, weighted.
+	vView := ctx.View(vNew, []int64{kvl, hd, nkv}, []int64{vt.Stride(1), hd * vt.Stride(1)}, 0)
+	out := ctx.MulMat(vView, ctx.Reshape(probs, kvl, cols, nkv)) // [hd, attn rows * group, kv heads]
 	// Back to [hd, heads, attn rows], heads in their order.
 	out = ctx.Reshape(out, hd, ar, grp, nkv)
 	o := ctx.Reshape(ctx.Cont(ctx.Permute(out, 0, 3, 1, 2)), hd*nh, ar) // [q_dim, attn rows]

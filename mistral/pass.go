@@ -35,12 +35,12 @@ func (r *runner) close() {
 	r.be.Close()
 }
 
-// key returns the graph shape of segments at their sessions' positions. A
-// lone output row is computed twice when the rows are padded for
-// determinism, so that the output matrix too is multiplied by the same
-// kernel whatever the pass.
-func (r *runner) key(segs []segment, padRow, padLone bool) graphKey {
-	k := graphKey{padRow: padRow, segs: make([]segmentKey, len(segs))}
+// key returns the graph shape of segments at their sessions' positions,
+// with pad rows computed after theirs (see padRows). A lone output row is
+// computed twice when the rows are padded for determinism, so that the
+// output matrix too is multiplied by the same kernel whatever the pass.
+func (r *runner) key(segs []segment, pad int, padLone bool) graphKey {
+	k := graphKey{pad: pad, segs: make([]segmentKey, len(segs))}
 	outputs := 0
 	for _, sg := range segs {
 		outputs += sg.outputs
@@ -48,13 +48,11 @@ func (r *runner) key(segs []segment, padRow, padLone bool) graphKey {
 	k.padOut = padLone && outputs == 1
 	for i, sg := range segs {
 		sl := &sg.s.slots
-		start := sl.blockStart(sl.next)
 		k.segs[i] = segmentKey{
-			c:         sg.s.cache,
-			tokens:    len(sg.tokens),
-			viewLen:   sl.viewLen(start, viewGranule),
-			blockSlot: sl.slot(start),
-			outputs:   sg.outputs,
+			c:       sg.s.cache,
+			tokens:  len(sg.tokens),
+			viewLen: sl.viewLen(sl.blockStart(sl.next), viewGranule),
+			outputs: sg.outputs,
 		}
 	}
 	return k
@@ -63,8 +61,8 @@ func (r *runner) key(segs []segment, padRow, padLone bool) graphKey {
 // run computes one forward pass over the segments (each within one block of
 // its session), commits their tokens to the caches and leaves each
 // session's logits in place.
-func (r *runner) run(segs []segment, padRow, padLone bool) error {
-	key := r.key(segs, padRow, padLone)
+func (r *runner) run(segs []segment, pad int, padLone bool) error {
+	key := r.key(segs, pad, padLone)
 	if r.fwd == nil || !r.fwd.key.equal(key) || r.fwd.w != r.m.current.Load() {
 		r.fwd.close()
 		r.fwd = buildForward(r.m, key)
@@ -128,7 +126,7 @@ func (r *runner) setInputs(f *forward, segs []segment) {
 		io.vIndex.SetI64(r.vIdx)
 		sk := f.key.segs[i]
 		ar := attnRows(k, r.m.params.Group(), s.cache.attnPad)
-		r.mask = grow(r.mask, (sk.viewLen+s.slots.block)*ar)
+		r.mask = grow(r.mask, sk.viewLen*ar)
 		s.slots.fillMask(r.mask, sk.viewLen, k, ar)
 		io.mask.SetF32(r.mask)
 		for o := k - sg.outputs; o < k; o++ {
@@ -136,9 +134,9 @@ func (r *runner) setInputs(f *forward, segs []segment) {
 		}
 		row += k
 	}
-	if f.key.padRow {
-		r.tokBuf[row] = r.tokBuf[0]
-		r.posBuf[row] = r.posBuf[0]
+	for i := range f.key.pad {
+		r.tokBuf[row+i] = r.tokBuf[i]
+		r.posBuf[row+i] = r.posBuf[i]
 	}
 	if f.key.padOut {
 		r.outIdx = append(r.outIdx, r.outIdx[len(r.outIdx)-1])

@@ -151,6 +151,13 @@ func (sc *scheduler) end(s *Session) {
 	}
 }
 
+// generating returns how many Sessions are in a generation loop.
+func (sc *scheduler) generating() int {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return len(sc.active)
+}
+
 // loop runs passes until the scheduler is closed.
 func (sc *scheduler) loop() {
 	defer close(sc.finished)
@@ -236,26 +243,32 @@ func (sc *scheduler) gatherWait() time.Duration {
 	return min(max(sc.lastPass/4, 50*time.Microsecond), 10*time.Millisecond)
 }
 
+// step reports whether r is a generation step: a generating Session's
+// token (and the drafts checked with it), or any single token.
+func (sc *scheduler) step(r *request) bool {
+	return r.decode() || sc.active[r.s] != nil
+}
+
 // take removes the requests of the next pass from the queue and decides
-// how many tokens each computes: every single-token request (up to
+// how many tokens each computes: every generation step whole (up to
 // maxSegments), and prompt chunks within what the cost model allows.
 func (sc *scheduler) take() []*request {
 	var reqs, rest []*request
-	decodes := 0
+	steps := 0 // rows of the steps
 	for _, r := range sc.queue {
-		if r.decode() && len(reqs) < maxSegments {
-			r.n = 1
+		if sc.step(r) && len(reqs) < maxSegments {
+			r.n = len(r.tokens)
 			reqs = append(reqs, r)
-			decodes++
+			steps += r.n
 		}
 	}
 	budget := maxBlockTokens
-	if decodes > 0 {
-		budget = sc.cost.promptBudget(decodes)
+	if steps > 0 {
+		budget = sc.cost.promptBudget(steps)
 	}
 	prompts := 0
 	for _, r := range sc.queue {
-		if r.decode() {
+		if sc.step(r) {
 			if r.n == 0 {
 				rest = append(rest, r)
 			}
@@ -266,7 +279,7 @@ func (sc *scheduler) take() []*request {
 			continue
 		}
 		r.n = min(len(r.tokens), budget)
-		if decodes > 0 {
+		if steps > 0 {
 			budget -= r.n // prompts share what decoding leaves
 		}
 		reqs = append(reqs, r)
@@ -281,16 +294,17 @@ func (sc *scheduler) take() []*request {
 	n := copy(sc.queue, rest)
 	clear(sc.queue[n:]) // (no stale pointers to Sessions)
 	sc.queue = sc.queue[:n]
-	// A stable order (decodes by Session, then prompts) lets passes of the
+	// A stable order (steps by Session, then prompts) lets passes of the
 	// same shape reuse their graph.
 	slices.SortStableFunc(reqs, func(a, b *request) int {
-		if a.decode() != b.decode() {
-			if a.decode() {
+		as, bs := sc.step(a), sc.step(b)
+		if as != bs {
+			if as {
 				return -1
 			}
 			return 1
 		}
-		if a.decode() {
+		if as {
 			return cmpID(a.s.id, b.s.id)
 		}
 		return 0
@@ -328,7 +342,7 @@ func (sc *scheduler) pass(reqs []*request) {
 	// A lone token (or lone output row) is padded as its Session asks.
 	lone := len(segs) == 1 && segs[0].s.padLone
 	start := time.Now()
-	err := sc.runLocked(segs, lone && rows == 1, lone)
+	err := sc.runLocked(segs, sc.m.kernels.padRows(rows, lone), lone)
 	d := time.Since(start)
 	if err == nil {
 		sc.lastPass = d
@@ -344,14 +358,14 @@ func (sc *scheduler) pass(reqs []*request) {
 }
 
 // runLocked runs one pass with the model held open.
-func (sc *scheduler) runLocked(segs []segment, padRow, padLone bool) error {
+func (sc *scheduler) runLocked(segs []segment, pad int, padLone bool) error {
 	m := sc.m
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.closed {
 		return fmt.Errorf("model %w", ErrClosed)
 	}
-	return sc.run.run(segs, padRow, padLone)
+	return sc.run.run(segs, pad, padLone)
 }
 
 // close stops the loop after the pass it is computing; requests still
@@ -431,8 +445,8 @@ const (
 	unknownPromptChunk = 4
 )
 
-// promptBudget returns how many prompt tokens a pass with decodes
-// single-token steps may compute as well, so that it takes about twice the
+// promptBudget returns how many prompt tokens a pass with decodes rows of
+// generation steps may compute as well, so that it takes about twice the
 // time of the decoding alone: base + perRow×(decodes+b) = 2×(base +
 // perRow×decodes), that is b = base/perRow + decodes.
 func (c *passCost) promptBudget(decodes int) int {

@@ -94,7 +94,8 @@ func TestConcurrentSessionsEqualAloneV3(t *testing.T) {
 			m, err := Load(context.Background(), filepath.Join(sharedV3, c.file), Config{Threads: 1})
 			require.NoError(t, err)
 			defer m.Close()
-			for _, n := range []int{4, 8} {
+			// 3 and 6 Sessions: passes padded to whole row groups on Q4_0.
+			for _, n := range []int{3, 6, 8} {
 				checkConcurrentEqualsAlone(t, m, SessionConfig{Deterministic: c.deterministic}, n, 110)
 			}
 		})
@@ -261,4 +262,17 @@ func TestPassCost(t *testing.T) {
 		fast.observe(rows, time.Duration(1000+rows)*time.Microsecond)
 	}
 	assert.Equal(t, maxPromptChunk, fast.promptBudget(1))
+}
+
+func TestPadRows(t *testing.T) {
+	grouped := kernelFacts{rowGroup: 4}
+	for rows, want := range map[int]int{1: 0, 2: 2, 3: 1, 4: 0, 5: 0, 6: 2, 7: 1, 8: 0, 9: 0} {
+		assert.Equal(t, want, grouped.padRows(rows, false), "%d rows", rows)
+	}
+	assert.Equal(t, 1, grouped.padRows(1, true), "a lone token padded as its Session asks")
+	plain := kernelFacts{}
+	for rows := 2; rows < 10; rows++ {
+		assert.Zero(t, plain.padRows(rows, true))
+	}
+	assert.Equal(t, 1, plain.padRows(1, true))
 }

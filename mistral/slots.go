@@ -7,12 +7,13 @@ import "math"
 // the cache never holds more than n positions, however long the text.
 //
 // Positions are grouped in aligned blocks of b (b divides n): a forward pass
-// never crosses a block boundary. A token attends to the cache's positions
-// before its block (read before the pass writes anything) and to its own
-// block's positions (read after the pass writes them). Because this layout
-// depends only on the token's position, never on how tokens were batched,
-// the arithmetic for a token is identical whether it was computed in a long
-// prompt chunk or decoded alone.
+// never crosses a block boundary, so its tokens take consecutive slots. A
+// token attends to the leading slots of the cache as its pass leaves them,
+// as many as its block decides (viewLen); with n at least the window and a
+// block, no slot a pass writes holds a position one of its tokens needs.
+// Because the view depends only on the token's position, never on how
+// tokens were batched, the arithmetic for a token is identical whether it
+// was computed in a long prompt chunk or decoded alone.
 type slots struct {
 	n     int     // slots per layer
 	win   int     // attention window W (<= n)
@@ -43,50 +44,40 @@ func (s *slots) blockStart(p int) int { return p - p%s.block }
 // room returns how many tokens from s.next fit in the current block.
 func (s *slots) room() int { return s.blockStart(s.next) + s.block - s.next }
 
-// viewLen returns how many leading slots the tokens of the block starting at
-// start read as "cache": every slot that may hold a position before the
-// block, rounded up to a multiple of granule so that graphs repeat (the
-// extra slots are masked out). It depends only on start.
+// viewLen returns how many leading slots the tokens of the block starting
+// at start read: every slot that may hold a position of their windows, the
+// block's own included, rounded up to a multiple of granule so that graphs
+// repeat (the extra slots are masked out). It depends only on start.
 func (s *slots) viewLen(start, granule int) int {
-	if start == 0 {
-		return 0
-	}
-	return min(s.n, (min(start, s.n)+granule-1)/granule*granule)
+	return min(s.n, (min(start, s.n)+s.block+granule-1)/granule*granule)
 }
 
 var negInf = float32(math.Inf(-1))
 
 // fillMask writes the attention mask of the k tokens at positions s.next..
-// (all in one block starting at start), one row per token and rows
-// padded with copies up to rows: viewLen entries for the cache's leading
-// slots as they are before the pass writes anything, then block entries
-// for the block's slots after the pass has written its tokens. An entry is
-// 0 where the token may attend and -Inf elsewhere: the token at position i
-// sees positions j with i-W < j <= i, each exactly once.
+// (all in one block), one row per token and rows padded with copies up to
+// rows: viewLen entries for the leading slots of the cache as the pass
+// leaves them (its tokens written to theirs). An entry is 0 where the token
+// may attend and -Inf elsewhere: the token at position i sees positions j
+// with i-W < j <= i, each exactly once.
 func (s *slots) fillMask(mask []float32, viewLen, k, rows int) {
-	start := s.blockStart(s.next)
-	row := viewLen + s.block
+	first := s.slot(s.next) // the pass's tokens take slots first..first+k-1
 	for t := 0; t < rows; t++ {
-		m := mask[t*row : (t+1)*row]
+		m := mask[t*viewLen : (t+1)*viewLen]
 		if t >= k {
-			copy(m, mask[(k-1)*row:k*row])
+			copy(m, mask[(k-1)*viewLen:k*viewLen])
 			continue
 		}
 		i := int32(s.next + t)
 		for slot := 0; slot < viewLen; slot++ {
 			j := s.pos[slot]
-			if j >= 0 && j < int32(start) && j > i-int32(s.win) {
+			if d := slot - first; d >= 0 && d < k {
+				j = int32(s.next + d)
+			}
+			if j >= 0 && j <= i && j > i-int32(s.win) {
 				m[slot] = 0
 			} else {
 				m[slot] = negInf
-			}
-		}
-		for j := 0; j < s.block; j++ {
-			p := int32(start + j)
-			if p <= i && p > i-int32(s.win) {
-				m[viewLen+j] = 0
-			} else {
-				m[viewLen+j] = negInf
 			}
 		}
 	}
