@@ -50,6 +50,7 @@ type longPromptResult struct {
 
 type concurrentResult struct {
 	Model      string            `json:"model"`
+	NoDrafts   bool              `json:"no_drafts"`
 	Type       string            `json:"type"`
 	Threads    int               `json:"threads"`
 	P          int               `json:"p"`
@@ -76,6 +77,7 @@ func concurrentCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 	rounds := fs.Int("rounds", 2, "alternating rounds")
 	long := fs.Int("prompt-long", 0, "if > 0: also measure one Session decoding while another reads a prompt this long")
 	llamaref := fs.String("llamaref", os.Getenv("LLAMAREF"), "the llamaref binary for llama.cpp's figures (default $LLAMAREF; none: ours only)")
+	noDrafts := fs.Bool("no-drafts", false, "generate without drafts (mistral.GenerateConfig.NoDrafts): one token per Session and pass, as llama.cpp's batched decoding")
 	asJSON := fs.Bool("json", false, "print one JSON object per model")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -94,7 +96,7 @@ func concurrentCmd(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	for i, path := range paths {
-		r := concurrentResult{Model: path, Type: labels[i], Threads: *threads, P: *p, N: *n, Rounds: *rounds}
+		r := concurrentResult{Model: path, Type: labels[i], Threads: *threads, P: *p, N: *n, Rounds: *rounds, NoDrafts: *noDrafts}
 		if err := measureConcurrent(ctx, &r, counts, *llamaref, *long, stderr); err != nil {
 			return err
 		}
@@ -132,7 +134,7 @@ func measureConcurrent(ctx context.Context, r *concurrentResult, counts []int, l
 		r.Type = d.Type
 	}
 	// Warm up: every weight read once, the graphs of the shapes built.
-	if _, err := runConcurrent(ctx, m, 2, r.P, 4); err != nil {
+	if _, err := runConcurrent(ctx, m, 2, r.P, 4, r.NoDrafts); err != nil {
 		return err
 	}
 	r.Rows = make([]concurrentRow, len(counts))
@@ -140,7 +142,7 @@ func measureConcurrent(ctx context.Context, r *concurrentResult, counts []int, l
 		for i, k := range counts {
 			row := &r.Rows[i]
 			row.Sessions = k
-			got, err := runConcurrent(ctx, m, k, r.P, r.N)
+			got, err := runConcurrent(ctx, m, k, r.P, r.N, r.NoDrafts)
 			if err != nil {
 				return err
 			}
@@ -173,7 +175,7 @@ func measureConcurrent(ctx context.Context, r *concurrentResult, counts []int, l
 		}
 	}
 	if long > 0 {
-		lp, err := measureLongPrompt(ctx, m, r.P, long, stderr)
+		lp, err := measureLongPrompt(ctx, m, r.P, long, r.NoDrafts, stderr)
 		if err != nil {
 			return err
 		}
@@ -190,7 +192,7 @@ type concurrentRun struct {
 
 // runConcurrent prefills k Sessions with prompts of p tokens, then has each
 // generate n tokens from its own goroutine (greedy, past EOS), all at once.
-func runConcurrent(ctx context.Context, m *mistral.Model, k, p, n int) (concurrentRun, error) {
+func runConcurrent(ctx context.Context, m *mistral.Model, k, p, n int, noDrafts bool) (concurrentRun, error) {
 	vocab := int32(m.Params().Vocab)
 	sessions := make([]*mistral.Session, k)
 	for i := range sessions {
@@ -215,7 +217,7 @@ func runConcurrent(ctx context.Context, m *mistral.Model, k, p, n int) (concurre
 	for i, s := range sessions {
 		wg.Go(func() {
 			last := time.Now()
-			for _, err := range s.GenerateTokens(ctx, nil, mistral.GenerateConfig{MaxTokens: n, IgnoreEOS: true}) {
+			for _, err := range s.GenerateTokens(ctx, nil, mistral.GenerateConfig{MaxTokens: n, IgnoreEOS: true, NoDrafts: noDrafts}) {
 				if err != nil {
 					errs[i] = err
 					return
@@ -258,7 +260,7 @@ func percentiles(d []time.Duration) (p50, p99 float64) {
 // measureLongPrompt measures one Session decoding alone, then the same
 // while another Session reads a prompt of long tokens, and the long prompt
 // read alone.
-func measureLongPrompt(ctx context.Context, m *mistral.Model, p, long int, stderr io.Writer) (*longPromptResult, error) {
+func measureLongPrompt(ctx context.Context, m *mistral.Model, p, long int, noDrafts bool, stderr io.Writer) (*longPromptResult, error) {
 	vocab := int32(m.Params().Vocab)
 	longIDs := make([]int32, long)
 	for j := range longIDs {
@@ -293,7 +295,7 @@ func measureLongPrompt(ctx context.Context, m *mistral.Model, p, long int, stder
 		}
 		var gaps []time.Duration
 		last := time.Now()
-		for _, err := range s.GenerateTokens(ctx, nil, mistral.GenerateConfig{MaxTokens: most, IgnoreEOS: true}) {
+		for _, err := range s.GenerateTokens(ctx, nil, mistral.GenerateConfig{MaxTokens: most, IgnoreEOS: true, NoDrafts: noDrafts}) {
 			if err != nil {
 				return nil, err
 			}
@@ -364,8 +366,12 @@ func llamaBatched(ctx context.Context, llamaref, path string, threads, np, p, n 
 }
 
 func printConcurrent(w io.Writer, r concurrentResult) {
-	fmt.Fprintf(w, "%s (%s), %d threads, prompt %d, %d tokens per Session, %d rounds (medians)\n",
-		r.Type, r.Model, r.Threads, r.P, r.N, r.Rounds)
+	drafts := "with drafts"
+	if r.NoDrafts {
+		drafts = "without drafts"
+	}
+	fmt.Fprintf(w, "%s (%s), %d threads, prompt %d, %d tokens per Session (greedy, %s), %d rounds (medians)\n",
+		r.Type, r.Model, r.Threads, r.P, r.N, drafts, r.Rounds)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "sessions\ttok/s\tx one\titl p50 ms\titl p99 ms\tllama.cpp tok/s\tratio")
 	for _, row := range r.Rows {

@@ -431,8 +431,17 @@ func (g *generation) propose(id int32) []int32 {
 			return d
 		}
 	}
-	if g := s.m.kernels.rowGroup; g > 1 && want > 0 {
-		// Rows come in groups: as many drafts as fill the token's group
+	switch others, g := s.m.sched.generating(), s.m.kernels.rowGroup; {
+	case want == 0:
+	case others > 1 && g > 1:
+		// Sessions decoding together share a pass: guesses may only take
+		// the rows that would pad it to a whole group (two Sessions, one
+		// guess each).
+		want = g/others - 1
+	case others > 1:
+		want = 0 // guesses would add rows to a pass the others share
+	case g > 1:
+		// Rows come in groups: as many guesses as fill the token's group
 		// cost what one does.
 		want = max(g, (want+1)/g*g) - 1
 	}
@@ -441,9 +450,7 @@ func (g *generation) propose(id int32) []int32 {
 		g.draft = g.draft[:min(len(g.draft), limit)]
 		return g.draft
 	}
-	if want == 0 || s.m.sched.generating() > 1 {
-		// Guesses add rows to a pass the other Sessions share: only a
-		// Session decoding alone makes them.
+	if want <= 0 {
 		return nil
 	}
 	s.tokens = append(s.tokens, id) // the history with id, for a moment
