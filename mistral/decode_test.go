@@ -162,15 +162,7 @@ func TestDraftsV3(t *testing.T) {
 		"rank": {"enum": ["general", "colonel", "captain"]}, "army": {"enum": ["Russian", "French", "Austrian"]}},
 		"required": ["who", "rank", "army"], "additionalProperties": false}`), grammar.SchemaOptions{Compact: true})
 	require.NoError(t, err)
-	for _, c := range []struct {
-		file          string
-		deterministic bool
-	}{
-		{"tiny-mistral-v3-Q4_0.gguf", false},
-		{"tiny-mistral-v3-Q4_K_M.gguf", false},
-		{"tiny-mistral-v3-Q6_K.gguf", false},
-		{"tiny-mistral-v3-Q8_0.gguf", true},
-	} {
+	for _, c := range v3Exact {
 		t.Run(c.file, func(t *testing.T) {
 			m := loadV3(t, c.file)
 			sc := SessionConfig{Deterministic: c.deterministic}

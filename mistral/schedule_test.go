@@ -81,15 +81,7 @@ func TestConcurrentSessionsEqualAlone(t *testing.T) {
 // a batch; Q8_0 does with SessionConfig.Deterministic.
 func TestConcurrentSessionsEqualAloneV3(t *testing.T) {
 	v3Files(t)
-	for _, c := range []struct {
-		file          string
-		deterministic bool
-	}{
-		{"tiny-mistral-v3-Q4_0.gguf", false},
-		{"tiny-mistral-v3-Q4_K_M.gguf", false},
-		{"tiny-mistral-v3-Q6_K.gguf", false},
-		{"tiny-mistral-v3-Q8_0.gguf", true},
-	} {
+	for _, c := range v3Exact {
 		t.Run(c.file, func(t *testing.T) {
 			m, err := Load(context.Background(), filepath.Join(sharedV3, c.file), Config{Threads: 1})
 			require.NoError(t, err)

@@ -23,6 +23,19 @@ func v3Files(t *testing.T) {
 	}
 }
 
+// v3Exact lists the v3 files with what a Session of each needs for a
+// token's logits not to depend on the tokens computed with it: repacked
+// Q4_0 and the K-quants nothing, Q8_0 SessionConfig.Deterministic.
+var v3Exact = []struct {
+	file          string
+	deterministic bool
+}{
+	{"tiny-mistral-v3-Q4_0.gguf", false},
+	{"tiny-mistral-v3-Q4_K_M.gguf", false},
+	{"tiny-mistral-v3-Q6_K.gguf", false},
+	{"tiny-mistral-v3-Q8_0.gguf", true},
+}
+
 type v3Budget struct {
 	file       string
 	logitError float64 // the budget for the relative logit error

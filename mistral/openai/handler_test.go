@@ -111,7 +111,7 @@ func TestBadRequests(t *testing.T) {
 		{"stream_options without stream", "/v1/chat/completions", `{` + user + `, "stream_options": {"include_usage": true}}`, 400, "stream_options"},
 		{"unknown response format", "/v1/chat/completions", `{` + user + `, "response_format": {"type": "xml"}}`, 400, "response_format.type"},
 		{"json_schema without a schema", "/v1/chat/completions", `{` + user + `, "response_format": {"type": "json_schema", "json_schema": {"name": "x"}}}`, 400, "response_format.json_schema"},
-		{"unsupported schema keyword", "/v1/chat/completions", `{` + user + `, "response_format": {"type": "json_schema", "json_schema": {"name": "x", "strict": true, "schema": {"type": "object", "properties": {"a": {"not": {"type": "string"}}}}}}}`, 400, "response_format.json_schema.schema"},
+		{"schema referring outside itself", "/v1/chat/completions", `{` + user + `, "response_format": {"type": "json_schema", "json_schema": {"name": "x", "strict": true, "schema": {"type": "object", "properties": {"a": {"$ref": "https://example.com/a.json"}}}}}}`, 400, "response_format.json_schema.schema"},
 		{"body too large", "/v1/chat/completions", `{` + user + `, "x": "` + strings.Repeat("a", 5000) + `"}`, 413, ""},
 		{"completion without prompt", "/v1/completions", `{"max_tokens": 2}`, 400, "prompt"},
 		{"completion prompt of a wrong type", "/v1/completions", `{"prompt": {"a": 1}}`, 400, "prompt"},
