@@ -157,6 +157,7 @@ func TestDraftsContinue(t *testing.T) {
 // without. Q8_0 computes a lone token with other kernels than a batch:
 // drafting is off there unless the Session is Deterministic.
 func TestDraftsV3(t *testing.T) {
+	t.Parallel() // long; uses no test hook
 	v3Files(t)
 	schema, err := grammar.JSONSchema([]byte(`{"type": "object", "properties": {"who": {"type": "string", "maxLength": 24},
 		"rank": {"enum": ["general", "colonel", "captain"]}, "army": {"enum": ["Russian", "French", "Austrian"]}},

@@ -174,6 +174,7 @@ func negLogProb(logits []float32, id int32) float64 {
 // of 128), and one token at a time after a short prefill: the logits must
 // agree everywhere. (They agree bit for bit: see slots and minRows.)
 func TestChunkingDoesNotChangeLogits(t *testing.T) {
+	t.Parallel() // long; uses no test hook
 	m := loadTiny(t)
 	ref := testref.LoadReference(t, tinyRef, m.Params().Vocab)
 	for _, seq := range ref.Sequences {

@@ -35,6 +35,7 @@ func quantisedTiny(t *testing.T, typ quant.FileType) string {
 // with another kernel than several, and the test only bounds the difference
 // (on this small model it has measured none).
 func TestQuantisedLogitsDoNotDependOnChunking(t *testing.T) {
+	t.Parallel() // long; uses no test hook
 	ids := testref.LoadReference(t, tinyRef, 32000).Sequences[0].IDs
 	q4, q8 := quantisedTiny(t, quant.FileTypeQ4_0), quantisedTiny(t, quant.FileTypeQ8_0)
 	repacks := ggml.CanRepack(ggml.Q4_0, []int64{256, 256})

@@ -68,6 +68,7 @@ func checkConcurrentEqualsAlone(t *testing.T, m *Model, cfg SessionConfig, n, st
 // TestConcurrentSessionsEqualAlone: 1, 2, 4, 8 and 16 Sessions generating
 // greedily at once, past the window, give each exactly what it gives alone.
 func TestConcurrentSessionsEqualAlone(t *testing.T) {
+	t.Parallel() // long; uses no test hook
 	m := loadTiny(t)
 	for _, n := range []int{1, 2, 4, 8, 16} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
@@ -80,6 +81,7 @@ func TestConcurrentSessionsEqualAlone(t *testing.T) {
 // files (extended): repacked Q4_0 and the K-quants compute a lone row as in
 // a batch; Q8_0 does with SessionConfig.Deterministic.
 func TestConcurrentSessionsEqualAloneV3(t *testing.T) {
+	t.Parallel() // long; uses no test hook
 	v3Files(t)
 	for _, c := range v3Exact {
 		t.Run(c.file, func(t *testing.T) {

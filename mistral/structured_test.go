@@ -47,6 +47,7 @@ func generateConstrained(t *testing.T, s *Session, prompt string, g *grammar.Gra
 // the output of JSON mode parses with encoding/json. The small model, taught
 // only a novel, does not write JSON by itself: the grammar does all the work.
 func TestJSONModeAlwaysParses(t *testing.T) {
+	t.Parallel() // long; uses no test hook
 	for _, m := range smallModels(t) {
 		jsonModeAlwaysParses(t, m)
 	}
@@ -90,6 +91,7 @@ func jsonModeAlwaysParses(t *testing.T, m *Model) {
 // TestSchemaOutputValidates: every output constrained by a schema
 // validates against it (checked by an independent validator).
 func TestSchemaOutputValidates(t *testing.T) {
+	t.Parallel() // long; uses no test hook
 	for _, m := range smallModels(t) {
 		schemaOutputValidates(t, m)
 	}

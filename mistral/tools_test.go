@@ -85,6 +85,7 @@ func loadV3(t *testing.T, file string) *Model {
 // calls that parse, name a tool and validate against its parameters; with
 // a named tool, calls of that tool; with none, never a call.
 func TestToolCallsFitTheirSchemas(t *testing.T) {
+	t.Parallel() // long; uses no test hook
 	m := loadV3(t, "tiny-mistral-v3-Q8_0.gguf")
 	tools := sampleTools(t)
 	calls, _ := m.toolCalls()

@@ -64,6 +64,7 @@ var v3Budgets = []v3Budget{
 }
 
 func TestQuantisedV3AgainstReference(t *testing.T) {
+	t.Parallel() // long; uses no test hook
 	v3Files(t)
 	for _, b := range v3Budgets {
 		t.Run(b.file, func(t *testing.T) {
