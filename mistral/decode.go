@@ -43,6 +43,7 @@ type generation struct {
 	drafting bool // drafts may be fed (see GenerateConfig.NoDrafts)
 	forced   bool // the current drafts are what the grammar forces
 	dr       drafter
+	shadow   int32     // lookup's first guess, not fed: checked against the next draw (-1: none)
 	draft    []int32   // the current drafts
 	pass     []int32   // the token and its drafts, fed in one pass
 	rows     []float32 // [vocab, len(pass)]: the logits after each
@@ -97,7 +98,7 @@ type drawn struct {
 
 func (s *Session) newGeneration(cfg GenerateConfig) (*generation, error) {
 	tok := s.m.tok
-	g := &generation{s: s, cfg: cfg, eos: tok.EOS(), dr: newDrafter()}
+	g := &generation{s: s, cfg: cfg, eos: tok.EOS(), dr: newDrafter(), shadow: -1}
 	if cfg.Grammar != nil {
 		g.gs = s.m.newGrammarStage(cfg.Grammar)
 	}
@@ -176,6 +177,10 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 				g.fail(err, yield)
 				return
 			}
+		}
+		if g.shadow >= 0 {
+			g.dr.observe(t.id == g.shadow)
+			g.shadow = -1
 		}
 		next = drawn{id: -1}
 		start := s.Position() // of t
@@ -431,19 +436,20 @@ func (g *generation) propose(id int32) []int32 {
 			return d
 		}
 	}
-	switch others, g := s.m.sched.generating(), s.m.kernels.rowGroup; {
+	others, group := s.m.sched.generating(), s.m.kernels.rowGroup
+	switch {
 	case want == 0:
-	case others > 1 && g > 1:
+	case others > 1 && group > 1:
 		// Sessions decoding together share a pass: guesses may only take
 		// the rows that would pad it to a whole group (two Sessions, one
 		// guess each).
-		want = g/others - 1
+		want = group/others - 1
 	case others > 1:
 		want = 0 // guesses would add rows to a pass the others share
-	case g > 1:
+	case group > 1:
 		// Rows come in groups: as many guesses as fill the token's group
 		// cost what one does.
-		want = max(g, (want+1)/g*g) - 1
+		want = max(group, (want+1)/group*group) - 1
 	}
 	if testHookDrafts != nil {
 		g.draft = append(g.draft[:0], testHookDrafts(id)...)
@@ -456,6 +462,15 @@ func (g *generation) propose(id int32) []int32 {
 	s.tokens = append(s.tokens, id) // the history with id, for a moment
 	g.draft = lookup(g.draft, s.tokens, min(want, limit))
 	s.tokens = s.tokens[:len(s.tokens)-1]
+	if others <= 1 && len(g.draft) > 0 {
+		// Alone, the guesses add rows to the pass: only as many as pay
+		// for them at this machine's cost of a row.
+		n := worth(len(g.draft), g.dr.accept, s.m.sched.rowTimes.of)
+		if n == 0 {
+			g.shadow = g.draft[0]
+		}
+		g.draft = g.draft[:n]
+	}
 	if g.gs != nil && len(g.draft) > 0 {
 		m := g.gs.m.Clone()
 		for i, d := range g.draft {

@@ -3,6 +3,7 @@ package mistral
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -43,6 +44,7 @@ type scheduler struct {
 	finished chan struct{} // closed when the loop has ended
 
 	cost     passCost
+	rowTimes rowTimes
 	lastPass time.Duration
 	passes   atomic.Int64 // passes run (for tests and statistics)
 }
@@ -347,6 +349,7 @@ func (sc *scheduler) pass(reqs []*request) {
 	if err == nil {
 		sc.lastPass = d
 		sc.cost.observe(rows, d)
+		sc.rowTimes.observe(rows, d)
 		sc.passes.Add(1)
 	}
 	for _, r := range reqs {
@@ -404,6 +407,35 @@ func (sc *scheduler) free() {
 		return
 	}
 	sc.run.close()
+}
+
+// rowTimes holds the recent time of a pass by its rows, for the few rows
+// a generation step and its drafts take: what a draft costs on this
+// machine, this model and these kernels (a second row may cost little, or
+// as much as the first where the products are compute-bound). The
+// scheduler's loop writes; generations read.
+type rowTimes [maxDraftTokens + 2]atomic.Uint64 // float64 bits of seconds; 0: not seen
+
+// rowTimeWeight is how much the latest pass of a size weighs in its time.
+const rowTimeWeight = 0.25
+
+func (t *rowTimes) observe(rows int, d time.Duration) {
+	if rows <= 0 || rows >= len(t) {
+		return
+	}
+	x := d.Seconds()
+	if old := math.Float64frombits(t[rows].Load()); old > 0 {
+		x = old + rowTimeWeight*(x-old)
+	}
+	t[rows].Store(math.Float64bits(x))
+}
+
+// of returns the recent time of a pass of rows rows, 0 if none was seen.
+func (t *rowTimes) of(rows int) float64 {
+	if rows <= 0 || rows >= len(t) {
+		return 0
+	}
+	return math.Float64frombits(t[rows].Load())
 }
 
 // passCost models a pass's time as base + perRow × rows, fitted by least
