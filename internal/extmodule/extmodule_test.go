@@ -3,6 +3,7 @@ package extmodule
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,6 +59,48 @@ func main() {
 // TestLibraryAsADependency writes a module in a temporary directory that
 // requires gomistral, replaced by this checkout, and runs it.
 func TestLibraryAsADependency(t *testing.T) {
+	text := runConsumer(t, consumerMain)
+	t.Logf("the consumer module generated %q", text)
+	assert.NotEmpty(t, strings.TrimSpace(text))
+}
+
+// TestREADMEFirstProgram runs the program of the README's "A first program"
+// section, as a newcomer copies it: in a module of its own, with nothing
+// else from the repository.
+func TestREADMEFirstProgram(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	program, err := firstProgram(string(readme))
+	require.NoError(t, err)
+	text := runConsumer(t, program)
+	t.Logf("the README's first program printed %q", text)
+	assert.True(t, utf8.ValidString(text), "not UTF-8: %q", text)
+	assert.True(t, strings.HasSuffix(text, "\n"), "the program ends with a newline: %q", text)
+}
+
+// firstProgram returns the first Go code block after the README heading
+// "## A first program".
+func firstProgram(readme string) (string, error) {
+	_, after, ok := strings.Cut(readme, "\n## A first program\n")
+	if !ok {
+		return "", errors.New(`the README has no "## A first program" section`)
+	}
+	_, after, ok = strings.Cut(after, "```go\n")
+	if !ok {
+		return "", errors.New("no go code block in the README's first program section")
+	}
+	code, _, ok := strings.Cut(after, "```")
+	if !ok {
+		return "", errors.New("the README's first program code block is not closed")
+	}
+	return code, nil
+}
+
+// runConsumer writes program as the main package of a module that requires
+// gomistral, replaced by this checkout, runs it and returns its standard
+// output.
+func runConsumer(t *testing.T, program string) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds a separate module; skipped with -short")
 	}
@@ -68,7 +112,7 @@ func TestLibraryAsADependency(t *testing.T) {
 		"require github.com/gomistral/gomistral v0.0.0\n\n" +
 		"replace github.com/gomistral/gomistral => " + root + "\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(goMod), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(consumerMain), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(program), 0o644))
 
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
@@ -88,7 +132,5 @@ func TestLibraryAsADependency(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	run.Stdout, run.Stderr = &stdout, &stderr
 	require.NoError(t, run.Run(), "go run: %s", stderr.String())
-	text := stdout.String()
-	t.Logf("the consumer module generated %q", text)
-	assert.NotEmpty(t, strings.TrimSpace(text))
+	return stdout.String()
 }
