@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"regexp"
 	"testing"
@@ -229,7 +228,7 @@ func TestCallsSchema(t *testing.T) {
 	tools := sampleTools(t)
 	schema, err := callsSchema(tools, ToolChoice{})
 	require.NoError(t, err)
-	good := fmt.Sprintf(`[{"name": "book_table", "arguments": {"restaurant": "Chez Paul", "guests": 2, "when": {"day": "friday", "hour": 20}}, "id": "a1B2c3D4e"}]`)
+	good := `[{"name": "book_table", "arguments": {"restaurant": "Chez Paul", "guests": 2, "when": {"day": "friday", "hour": 20}}, "id": "a1B2c3D4e"}]`
 	assert.NoError(t, jsonschema.Validate(schema, []byte(good)))
 	for _, bad := range []string{
 		`[]`,

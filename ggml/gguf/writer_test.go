@@ -284,7 +284,7 @@ func TestWriterStickyErrors(t *testing.T) {
 	kv := everyValue()
 	tensors, data := someTensors()
 	var full bytes.Buffer
-	w, err := NewWriter(&full, kv, tensors, WriterOptions{})
+	_, err := NewWriter(&full, kv, tensors, WriterOptions{})
 	require.NoError(t, err)
 	header := full.Len()
 
@@ -292,7 +292,7 @@ func TestWriterStickyErrors(t *testing.T) {
 	assert.ErrorIs(t, err, errDiskFull)
 	assert.ErrorContains(t, err, "gguf: write header")
 
-	w, err = NewWriter(&failWriter{n: header + 10}, kv, tensors, WriterOptions{})
+	w, err := NewWriter(&failWriter{n: header + 10}, kv, tensors, WriterOptions{})
 	require.NoError(t, err)
 	err = w.WriteTensor(tensors[0].Name, data[0])
 	assert.ErrorIs(t, err, errDiskFull)
