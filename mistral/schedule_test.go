@@ -205,17 +205,20 @@ func TestCloseModelWhileGenerating(t *testing.T) {
 		require.NoError(t, err)
 		defer s.Close()
 		go func() {
+			// The error is sent once the loop is over: the Session is
+			// released then, before the test's deferred Close.
 			n := 0
+			var gerr error
 			for _, err := range s.Generate(context.Background(), concurrentPrompts[i], GenerateConfig{IgnoreEOS: true}) {
 				if err != nil {
-					errs <- err
-					return
+					gerr = err
+					break
 				}
 				if n++; n == 5 {
 					started <- struct{}{}
 				}
 			}
-			errs <- nil
+			errs <- gerr
 		}()
 	}
 	for range 4 {
