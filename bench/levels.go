@@ -14,8 +14,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gomistral/gomistral/internal/synth"
 	"github.com/gomistral/gomistral/mistral"
-	"github.com/gomistral/gomistral/mistral/arch"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
 	"github.com/gomistral/gomistral/quant"
 )
@@ -100,7 +100,7 @@ func levelsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		row.PPLRatio = r.PPL / r.BasePPL
 		if !*noSpeed {
 			bar.step("measuring the 7B shape in " + ft.String())
-			path, err := synthFile(ctx, mustShape("7b"), ft.String(), io.Discard)
+			path, err := synthFile(ctx, synth.Mistral7B, ft.String(), io.Discard)
 			if err != nil {
 				return err
 			}
@@ -126,14 +126,6 @@ func levelsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "\nwritten: %s\n", strings.Join([]string{
 		filepath.Join(*out, "levels.md"), filepath.Join(*out, "levels.csv"), filepath.Join(*out, "levels.svg")}, ", "))
 	return nil
-}
-
-func mustShape(name string) arch.Params {
-	s, err := shapeByName(name)
-	if err != nil {
-		panic(err)
-	}
-	return s
 }
 
 // firstTokens returns the longest prefix of text that encodes to at most n

@@ -21,7 +21,6 @@ import (
 
 	"github.com/gomistral/gomistral/ggml"
 	"github.com/gomistral/gomistral/ggml/gguf"
-	"github.com/gomistral/gomistral/internal/synth"
 	"github.com/gomistral/gomistral/mistral"
 	"github.com/gomistral/gomistral/quant"
 )
@@ -80,27 +79,9 @@ func speedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var paths, labels []string
-	if *model != "" {
-		for _, m := range strings.Split(*model, ",") {
-			paths = append(paths, m)
-			labels = append(labels, "")
-		}
-	} else {
-		sh := synth.Mistral7B
-		if *shape == "7b-4layers" {
-			sh = synth.Mistral7BWidth4
-		} else if *shape != "7b" {
-			return fmt.Errorf("unknown shape %q", *shape)
-		}
-		for _, name := range strings.Split(*types, ",") {
-			path, err := synthFile(ctx, sh, name, stderr)
-			if err != nil {
-				return err
-			}
-			paths = append(paths, path)
-			labels = append(labels, strings.ToUpper(name))
-		}
+	paths, labels, err := modelsToMeasure(ctx, *model, *types, *shape, stderr)
+	if err != nil {
+		return err
 	}
 	var bw float64
 	if !*noBandwidth {

@@ -22,18 +22,11 @@ func synthCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	sh := synth.Mistral7B
-	if *shape == "7b-4layers" {
-		sh = synth.Mistral7BWidth4
-	}
-	for _, name := range strings.Split(*types, ",") {
-		path, err := synthFile(ctx, sh, name, stderr)
-		if err != nil {
-			return err
-		}
+	paths, _, err := modelsToMeasure(ctx, "", *types, *shape, stderr)
+	for _, path := range paths {
 		fmt.Fprintln(stdout, path)
 	}
-	return nil
+	return err
 }
 
 // synthFile returns the cached synthetic model of a type name: a file type
