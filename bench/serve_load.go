@@ -9,14 +9,13 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gomistral/gomistral/internal/memstat"
 	"github.com/gomistral/gomistral/mistral"
 	"github.com/gomistral/gomistral/mistral/openai"
 )
@@ -229,22 +228,5 @@ func settle(s *testServer) (goroutines int, rss int64) {
 	time.Sleep(200 * time.Millisecond) // the server's connection goroutines end
 	runtime.GC()
 	debug.FreeOSMemory()
-	return runtime.NumGoroutine(), residentBytes()
-}
-
-// residentBytes is the process's anonymous resident memory (RssAnon: what
-// it allocated, without the pages of the mapped model file), 0 where
-// /proc/self/status is not.
-func residentBytes() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
+	return runtime.NumGoroutine(), memstat.AnonResident()
 }

@@ -4,41 +4,22 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gomistral/gomistral/internal/memstat"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// rss returns the process's anonymous resident memory in bytes (Linux), or
-// 0: the memory it allocated, without the pages of the mapped model file
-// that reading the weights brings in (those grow up to the file's size as
-// more of the embedding is touched, and belong to the page cache).
-func rss() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
 func settledRSS() int64 {
 	runtime.GC()
 	debug.FreeOSMemory()
-	return rss()
+	return memstat.AnonResident()
 }
 
 // TestThousandSessionsDoNotLeak creates, uses and closes 1,000 sessions:
@@ -48,7 +29,7 @@ func TestThousandSessionsDoNotLeak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1,000 sessions; skipped with -short")
 	}
-	if rss() == 0 {
+	if memstat.AnonResident() == 0 {
 		t.Skip("needs /proc/self/status")
 	}
 	if raceEnabled {
