@@ -2,10 +2,6 @@ package mistral
 
 import (
 	"math"
-	"strconv"
-	"strings"
-
-	"github.com/gomistral/gomistral/mistral/tokenizer"
 )
 
 // MaxTopLogProbs is the most alternatives GenerateConfig.TopLogProbs may ask
@@ -36,25 +32,10 @@ func (m *model) tokenTexts() []string {
 		tok := m.tok
 		m.texts = make([]string, tok.Len())
 		for id := range int32(tok.Len()) {
-			m.texts[id] = tokenText(tok, id)
+			m.texts[id] = tok.Text(id)
 		}
 	})
 	return m.texts
-}
-
-func tokenText(tok *tokenizer.Tokenizer, id int32) string {
-	p := tok.Piece(id)
-	switch tok.Type(id) {
-	case tokenizer.Normal, tokenizer.UserDefined:
-		return strings.ReplaceAll(p, "▁", " ")
-	case tokenizer.Byte:
-		if h, ok := strings.CutPrefix(p, "<0x"); ok {
-			if b, err := strconv.ParseUint(strings.TrimSuffix(h, ">"), 16, 8); err == nil {
-				return string([]byte{byte(b)})
-			}
-		}
-	}
-	return p
 }
 
 // logSumExp returns log Σ exp(x) over the logits, in float64.

@@ -250,7 +250,7 @@ func (c *completionAnswer) logProbs(tokens []mistral.Token, offset int) *Complet
 		if t.Stop == mistral.StopEOS {
 			continue
 		}
-		text := tokenText(tok, t.ID)
+		text := tok.Text(t.ID)
 		top := map[string]float64{}
 		for _, alt := range t.TopLogProbs {
 			if _, ok := top[alt.Text]; !ok {

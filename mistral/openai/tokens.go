@@ -2,8 +2,6 @@ package openai
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/gomistral/gomistral/mistral"
 	"github.com/gomistral/gomistral/mistral/tokenizer"
@@ -16,29 +14,12 @@ func tokenLogProb(tok *tokenizer.Tokenizer, t mistral.Token) (TokenLogProb, bool
 	if t.Stop == mistral.StopEOS {
 		return TokenLogProb{}, false
 	}
-	text := tokenText(tok, t.ID)
+	text := tok.Text(t.ID)
 	lp := TokenLogProb{Token: text, LogProb: float64(t.LogProb), Bytes: byteValues(text), TopLogProbs: []TopLogProb{}}
 	for _, alt := range t.TopLogProbs {
 		lp.TopLogProbs = append(lp.TopLogProbs, TopLogProb{Token: alt.Text, LogProb: float64(alt.LogProb), Bytes: byteValues(alt.Text)})
 	}
 	return lp, true
-}
-
-// tokenText is the text of one token as log-probabilities show it (the
-// same as mistral.TokenLogProb.Text): its piece with ▁ as a space, a byte
-// token's byte, a control token's name.
-func tokenText(tok *tokenizer.Tokenizer, id int32) string {
-	piece := tok.Piece(id)
-	switch tok.Type(id) {
-	case tokenizer.Normal, tokenizer.UserDefined:
-		return strings.ReplaceAll(piece, "▁", " ")
-	case tokenizer.Byte:
-		hex := strings.TrimSuffix(strings.TrimPrefix(piece, "<0x"), ">")
-		if b, err := strconv.ParseUint(hex, 16, 8); err == nil {
-			return string([]byte{byte(b)})
-		}
-	}
-	return piece
 }
 
 // byteValues is text's bytes as JSON numbers (a []byte would be base64).
@@ -85,7 +66,7 @@ func (h *Handler) tokenize(w http.ResponseWriter, r *http.Request) {
 	}
 	pieces := make([]TokenPiece, len(ids))
 	for i, id := range ids {
-		pieces[i] = TokenPiece{ID: id, Piece: tokenText(tok, id)}
+		pieces[i] = TokenPiece{ID: id, Piece: tok.Text(id)}
 	}
 	writeJSON(w, http.StatusOK, map[string][]TokenPiece{"tokens": pieces})
 }

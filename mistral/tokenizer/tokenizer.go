@@ -3,6 +3,8 @@ package tokenizer
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 )
 
 // spaceSymbol is U+2581 LOWER ONE EIGHTH BLOCK, which SentencePiece writes in
@@ -76,6 +78,26 @@ func (t *Tokenizer) AddEOS() bool { return t.addEOS }
 // Piece returns the vocabulary entry of id as stored, with U+2581 (▁) for
 // spaces, such as "▁Hello" or "<0x0A>". It panics if id is out of range.
 func (t *Tokenizer) Piece(id int32) string { return t.pieces[id] }
+
+// Text returns the text of one token on its own, as log-probabilities
+// and token listings show it: a normal piece with ▁ as a space, a byte
+// token's byte (which may be part of a UTF-8 sequence), a control token's
+// name. Decode, not Text, makes the text of a sequence. It panics if id is
+// out of range.
+func (t *Tokenizer) Text(id int32) string {
+	p := t.pieces[id]
+	switch t.types[id] {
+	case Normal, UserDefined:
+		return strings.ReplaceAll(p, "▁", " ")
+	case Byte:
+		if h, ok := strings.CutPrefix(p, "<0x"); ok {
+			if b, err := strconv.ParseUint(strings.TrimSuffix(h, ">"), 16, 8); err == nil {
+				return string([]byte{byte(b)})
+			}
+		}
+	}
+	return p
+}
 
 // Type returns the type of id. It panics if id is out of range.
 func (t *Tokenizer) Type(id int32) TokenType { return t.types[id] }
