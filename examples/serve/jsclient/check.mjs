@@ -8,6 +8,7 @@
 // check failed.
 import assert from "node:assert/strict";
 import OpenAI from "openai";
+import { check, finish } from "./harness.mjs";
 import { zodResponseFormat } from "openai/helpers/zod";
 import { z } from "zod";
 
@@ -28,17 +29,6 @@ const recordingFetch = async (input, init) => {
 const client = new OpenAI({ baseURL: url + "/v1", apiKey, fetch: recordingFetch, maxRetries: 4, timeout: 300_000 });
 
 const user = (content) => [{ role: "user", content }];
-let passed = 0, failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log("ok  ", name);
-  } catch (err) {
-    failed++;
-    console.log("FAIL", name + ":", err && err.stack ? err.stack : err);
-  }
-}
 
 // running returns gomistral_requests_running from /metrics.
 async function running() {
@@ -216,5 +206,4 @@ await check("bad request is a BadRequestError naming the field", async () => {
 // (finalChatCompletion().choices[0].message.tool_calls, finish_reason
 // "tool_calls").
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();

@@ -8,6 +8,7 @@
 // check failed.
 import assert from "node:assert/strict";
 import OpenAI from "openai";
+import { check, finish } from "./harness.mjs";
 import { z } from "zod";
 
 const url = process.env.SERVE_URL;
@@ -16,17 +17,6 @@ const model = process.env.SERVE_MODEL;
 assert.ok(url && apiKey && model, "SERVE_URL, SERVE_KEY and SERVE_MODEL must be set");
 const client = new OpenAI({ baseURL: url + "/v1", apiKey, maxRetries: 4, timeout: 300_000 });
 
-let passed = 0, failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log("ok  ", name);
-  } catch (err) {
-    failed++;
-    console.log("FAIL", name + ":", err && err.stack ? err.stack : err);
-  }
-}
 
 // The tools of mistral-common's weather sample, and zod schemas of their
 // parameters to validate the calls' arguments with.
@@ -113,5 +103,4 @@ await check("results back, then an answer", async () => {
   assert.ok(answer.usage.prompt_tokens_details.cached_tokens > 0, "the conversation so far came from the cache");
 });
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish();
