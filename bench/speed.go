@@ -22,6 +22,7 @@ import (
 	"github.com/gomistral/gomistral/ggml"
 	"github.com/gomistral/gomistral/ggml/gguf"
 	"github.com/gomistral/gomistral/mistral"
+	"github.com/gomistral/gomistral/mistral/arch"
 	"github.com/gomistral/gomistral/quant"
 )
 
@@ -292,7 +293,7 @@ func describeFile(path string, r *speedResult) error {
 		bytes += t.Bytes()
 		elems += t.Elements()
 		perType[t.Type] += t.Bytes()
-		if t.Name != "token_embd.weight" {
+		if t.Name != arch.TokenEmbd.Name(-1) {
 			r.BytesPerToken += t.Bytes()
 		}
 	}

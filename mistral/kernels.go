@@ -1,5 +1,7 @@
 package mistral
 
+import "github.com/gomistral/gomistral/mistral/arch"
+
 // kernelFacts is what the device's matrix products with the model's
 // weights mean for a token's logits (see ggml.ProductKernels): whether a
 // token computed alone could come out different in its last bits from the
@@ -25,7 +27,7 @@ func (m *model) kernelFactsOf(specs []tensorSpec, repacked bool) kernelFacts {
 	f := kernelFacts{paddingIsFree: true}
 	first := true
 	for _, s := range specs {
-		if s.norm || s.name == "token_embd.weight" {
+		if s.norm || s.role == arch.TokenEmbd {
 			continue
 		}
 		k := m.dev.Product(s.info.Type, repacked && m.repackable(s))

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gomistral/gomistral/ggml"
+	"github.com/gomistral/gomistral/mistral/arch"
 )
 
 // repacker holds the weights Load repacks (see Config.Repack).
@@ -42,7 +43,7 @@ func (r *repacker) close() {
 // embedding, which is gathered by rows) of a type and shape the device
 // multiplies faster that way.
 func (m *model) repackable(s tensorSpec) bool {
-	if s.norm || s.info.Name == "token_embd.weight" {
+	if s.norm || s.role == arch.TokenEmbd {
 		return false
 	}
 	return m.dev.Repacks(s.info.Type, s.info.Shape)
