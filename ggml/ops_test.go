@@ -363,6 +363,81 @@ func refAttention(q, k, v *nd, mask []float64, scale float64) *nd {
 	return out
 }
 
+// TestAttention checks the package's own attention kernel against float64
+// arithmetic on the same (dequantised) keys and values, with grouped heads,
+// a strided query, a sliding-window mask and a row that sees nothing; and
+// that a row's result is bit for bit the same computed alone as with the
+// others.
+func TestAttention(t *testing.T) {
+	types := [][2]Type{{F32, F32}, {F16, F16}, {Q8_0, F16}, {Q8_0, Q8_0}}
+	for _, kv := range types {
+		for _, n := range batches {
+			t.Run(fmt.Sprintf("k%v/v%v/n=%d", kv[0], kv[1], n), func(t *testing.T) {
+				r := rng(t)
+				const hd, heads, kvHeads, slots, window = 64, 8, 2, 96, 40
+				scale := 1 / math.Sqrt(hd)
+				qv := randF32(r, hd*n*heads) // [hd, n, heads], given to the kernel permuted
+				kvals, vvals := randF32(r, hd*slots*kvHeads), randF32(r, hd*slots*kvHeads)
+				// Token j sits at slot slots-n+j and sees the window
+				// before it; the last token of a batch of more than one
+				// sees nothing (its output must be zero).
+				mask := make([]float32, slots*n)
+				maskRef := make([]float64, slots*n)
+				for j := 0; j < n; j++ {
+					at := slots - n + j
+					for i := 0; i < slots; i++ {
+						if i > at || i <= at-window || n > 1 && j == n-1 {
+							mask[j*slots+i] = float32(math.Inf(-1))
+							maskRef[j*slots+i] = math.Inf(-1)
+						}
+					}
+				}
+				maskRaw := make([]byte, 2*len(mask))
+				require.NoError(t, FromFloat(F16, maskRaw, mask))
+				raw := func(typ Type, v []float32) ([]byte, []float64) {
+					b := make([]byte, int(typ.BlockBytes())*len(v)/typ.BlockSize())
+					require.NoError(t, FromFloat(typ, b, v))
+					return b, dequant64(t, typ, b, len(v))
+				}
+				kraw, kd := raw(kv[0], kvals)
+				vraw, vd := raw(kv[1], vvals)
+				kref, vref := fromF32(kvals, hd, slots, kvHeads), fromF32(vvals, hd, slots, kvHeads)
+				kref.data, vref.data = kd, vd
+				qref := fromF32(qv, hd, n, heads)
+				if kv[0] == F16 { // the query is rounded to the keys' F16
+					qref.data = roundTrip(t, F16, qv)
+				}
+				want := refAttention(qref, kref, vref, maskRef, scale)
+				for j := 0; j < n; j++ { // a row that sees nothing comes out zero
+					if n > 1 && j == n-1 {
+						for i := range hd * heads {
+							want.data[j*hd*heads+i] = 0
+						}
+					}
+				}
+
+				h := newHarness(t)
+				q := h.graph.Permute(h.f32(qv, hd, int64(n), heads), 0, 2, 1, 3) // [hd, heads, n]
+				k, v := h.input(kv[0], kraw, hd, slots, kvHeads), h.input(kv[1], vraw, hd, slots, kvHeads)
+				m := h.input(F16, maskRaw, slots, int64(n))
+				outs := []*Tensor{h.graph.Attention(q, k, v, m, float32(scale))}
+				// Each row alone, with its own mask row.
+				for j := 0; j < n; j++ {
+					qj := h.graph.View(q, []int64{hd, heads, 1}, []int64{q.Stride(1), q.Stride(2)}, int64(j)*q.Stride(2))
+					mj := h.graph.View(m, []int64{slots, 1}, []int64{m.Stride(1)}, int64(j)*m.Stride(1))
+					outs = append(outs, h.graph.Attention(qj, k, v, mj, float32(scale)))
+				}
+				got := h.run(outs...)
+				assert.Equal(t, []int64{hd, heads, int64(n)}, outs[0].Shape())
+				assert.Less(t, relL2(got[0], want.data), f32Tol)
+				for j := 0; j < n; j++ {
+					require.Equal(t, got[0][j*hd*heads:(j+1)*hd*heads], got[1+j], "row %d alone", j)
+				}
+			})
+		}
+	}
+}
+
 func TestFlashAttention(t *testing.T) {
 	for _, kvType := range []Type{F32, F16} {
 		for _, n := range batches {

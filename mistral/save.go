@@ -29,19 +29,21 @@ import (
 //	    i32 each))
 //	  the logits after the last token (vocab f32)
 //	  the cache of the first u slots, per layer: their keys (u rows), then
-//	    their values (u elements of each of the kv_dim rows of the
-//	    transposed values)
+//	    their values (u rows)
 //	  a CRC-32 (Castagnoli) of the body before it (u32)
 //
 // Only the slots in use are written: a save grows with the position until
 // the window is full, and then by the 4 bytes of each new token id. The
 // fingerprint hashes the model's metadata and tensor list, so a session
 // restored into another model is refused; the checksums catch damage.
-// Version 1 wrote the whole cache and had no header checksum.
+// Version 1 wrote the whole cache and had no header checksum; version 2
+// wrote the values transposed. There is no version 3: one bit from 1, a
+// damaged header would pass for a version-1 save instead of failing its
+// checksum.
 
 const (
 	sessionMagic   = "gomistral-session"
-	sessionVersion = 2
+	sessionVersion = 4
 	headerBytes    = len(sessionMagic) + 4 + 8 + 4
 )
 
@@ -166,17 +168,12 @@ func (s *Session) usedSlots() int { return min(s.slots.next, s.slots.n) }
 
 // forCacheRanges calls fn with each byte range of the KV cache that holds
 // the first used slots, in the order of a save: per layer, the keys of
-// those slots (one row per slot), then, for each of the kv_dim rows of the
-// transposed values, those slots' elements.
+// those slots (one row per slot), then their values (one row per slot).
 func (s *Session) forCacheRanges(used int, fn func(t *ggml.Tensor, off, n int64)) {
 	for i := range s.k {
-		k := s.k[i] // [kv_dim, slots]
+		k, v := s.k[i], s.v[i] // [kv_dim, slots]
 		fn(k, 0, int64(used)*k.Stride(1))
-		vt := s.vt[i] // [slots, kv_dim]
-		run := int64(used) * vt.Stride(0)
-		for d := range vt.Dim(1) {
-			fn(vt, d*vt.Stride(1), run)
-		}
+		fn(v, 0, int64(used)*v.Stride(1))
 	}
 }
 
