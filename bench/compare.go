@@ -12,8 +12,8 @@ import (
 	"os/exec"
 	"runtime"
 	"strings"
+	"syscall"
 	"text/tabwriter"
-	"time"
 
 	"github.com/gomistral/gomistral/mistral"
 )
@@ -38,6 +38,9 @@ type compareResult struct {
 	BoundTokS    float64   `json:"bound_tok_s"`
 	OursOfBound  float64   `json:"ours_tg_of_bound"`
 	LlamaOfBound float64   `json:"llamacpp_tg_of_bound"`
+	OursRSS      int64     `json:"ours_peak_rss_bytes"` // the highest over the rounds
+	LlamaRSS     int64     `json:"llamacpp_peak_rss_bytes"`
+	LlamaBuild   string    `json:"llamacpp_build"` // what its load log says of repacking and flash attention
 }
 
 // compareCmd measures this library and llama.cpp (through llamaref) on the
@@ -85,16 +88,20 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			r.OursPP = append(r.OursPP, ours.PP)
 			r.OursTG = append(r.OursTG, ours.TG)
 			r.OursKV = ours.KVBytes
+			r.OursRSS = max(r.OursRSS, ours.PeakRSS)
 			if r.Type == "" {
 				r.Type = ours.Type
 			}
 			if ours.BytesPerToken > 0 {
 				r.BoundTokS = bw * 1e9 / float64(ours.BytesPerToken)
 			}
-			pp, tg, err := llamaBench(ctx, *llamaref, path, *threads, *p, *n, *llamaWarmup)
+			lb, err := llamaBench(ctx, *llamaref, path, *threads, *p, *n, *llamaWarmup)
 			if err != nil {
 				return err
 			}
+			pp, tg := lb.pp, lb.tg
+			r.LlamaRSS = max(r.LlamaRSS, lb.peakRSS)
+			r.LlamaBuild = lb.build
 			r.LlamaPP, r.LlamaTG = append(r.LlamaPP, pp), append(r.LlamaTG, tg)
 			fmt.Fprintf(stderr, "%s round %d: ours pp %.2f tg %.2f; llama.cpp pp %.2f tg %.2f tok/s\n",
 				r.Type, round, ours.PP, ours.TG, pp, tg)
@@ -142,10 +149,17 @@ func modelsToMeasure(ctx context.Context, model, types, shape string, stderr io.
 	return paths, labels, nil
 }
 
+// llamaRun is one run of llamaref's bench.
+type llamaRun struct {
+	pp, tg  float64 // tokens/s of the last repetition
+	peakRSS int64
+	build   string
+}
+
 // llamaBench runs llamaref's bench once (two repetitions: it has no warm-up
 // of its own, so the first is dropped) and returns its prompt and
-// generation speeds.
-func llamaBench(ctx context.Context, llamaref, path string, threads, p, n int, warmup bool) (pp, tg float64, err error) {
+// generation speeds, its peak RSS and what its log says of its build.
+func llamaBench(ctx context.Context, llamaref, path string, threads, p, n int, warmup bool) (llamaRun, error) {
 	reps := "1"
 	if warmup {
 		reps = "2"
@@ -154,19 +168,36 @@ func llamaBench(ctx context.Context, llamaref, path string, threads, p, n int, w
 		"-r", reps, "-t", fmt.Sprint(threads), "-c", fmt.Sprint(p+n+16))
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	start := time.Now()
 	if err := cmd.Run(); err != nil {
-		return 0, 0, fmt.Errorf("llamaref bench: %w: %s", err, lastLines(errOut.String(), 5))
+		return llamaRun{}, fmt.Errorf("llamaref bench: %w: %s", err, lastLines(errOut.String(), 5))
 	}
-	_ = start
 	var r struct {
 		PP []float64 `json:"pp_tok_s"`
 		TG []float64 `json:"tg_tok_s"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil || len(r.PP) < 1 || len(r.TG) < 1 {
-		return 0, 0, errors.New("llamaref bench: unexpected output: " + out.String())
+		return llamaRun{}, errors.New("llamaref bench: unexpected output: " + out.String())
 	}
-	return r.PP[len(r.PP)-1], r.TG[len(r.TG)-1], nil
+	run := llamaRun{pp: r.PP[len(r.PP)-1], tg: r.TG[len(r.TG)-1], build: llamaBuild(errOut.String())}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		run.peakRSS = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	return run, nil
+}
+
+// llamaBuild says, from llama.cpp's load log, whether weights were
+// repacked for the interleaved kernels (the default build does it for
+// Q4_0, IQ4_NL and Q4_K) and whether attention was flash attention.
+func llamaBuild(log string) string {
+	repack := "no weights repacked (built without GGML_CPU_REPACK, or none of this type)"
+	if strings.Contains(log, "CPU_REPACK model buffer size") {
+		repack = "weights repacked at load (CPU_REPACK)"
+	}
+	attn := "attention without flash attention"
+	if strings.Contains(log, "Flash Attention was auto, set to enabled") || strings.Contains(log, "flash_attn    = enabled") {
+		attn = "flash attention"
+	}
+	return repack + ", " + attn
 }
 
 // llamaKVBytes is the KV cache llama.cpp allocates for a context of nctx
@@ -194,15 +225,26 @@ func lastLines(s string, n int) string {
 
 func printCompare(w io.Writer, rs []compareResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "type\tthreads\tp\tn\tpp ours\tpp llama.cpp\tpp ratio\ttg ours\ttg llama.cpp\ttg ratio\ttg bound\tours of bound\tKV ours MB\tKV llama.cpp MB\t")
+	fmt.Fprintln(tw, "type\tthreads\tp\tn\tpp ours\tpp llama.cpp\tpp ratio\ttg ours\ttg llama.cpp\ttg ratio\ttg bound\tours of bound\tKV ours MB\tKV llama.cpp MB\tpeak RSS ours GB\tllama.cpp GB\tRSS ratio\t")
 	for _, r := range rs {
 		op, _, _ := medianSpread(r.OursPP)
 		ot, _, _ := medianSpread(r.OursTG)
 		lp, _, _ := medianSpread(r.LlamaPP)
 		lt, _, _ := medianSpread(r.LlamaTG)
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f\t%.2f\t%.2fx\t%.2f\t%.2f\t%.2fx\t%.2f\t%.0f%%\t%.0f\t%.0f\t\n",
+		rss := "-"
+		if r.OursRSS > 0 && r.LlamaRSS > 0 {
+			rss = fmt.Sprintf("%.2fx", float64(r.OursRSS)/float64(r.LlamaRSS))
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f\t%.2f\t%.2fx\t%.2f\t%.2f\t%.2fx\t%.2f\t%.0f%%\t%.0f\t%.0f\t%.2f\t%.2f\t%s\t\n",
 			r.Type, r.Threads, r.P, r.N, op, lp, r.PPRatio, ot, lt, r.TGRatio, r.BoundTokS, 100*r.OursOfBound,
-			float64(r.OursKV)/1e6, float64(r.LlamaKV)/1e6)
+			float64(r.OursKV)/1e6, float64(r.LlamaKV)/1e6, float64(r.OursRSS)/1e9, float64(r.LlamaRSS)/1e9, rss)
 	}
 	tw.Flush()
+	builds := map[string]bool{}
+	for _, r := range rs {
+		if r.LlamaBuild != "" && !builds[r.LlamaBuild] {
+			builds[r.LlamaBuild] = true
+			fmt.Fprintf(w, "llama.cpp (%s): %s\n", r.Type, r.LlamaBuild)
+		}
+	}
 }
