@@ -238,7 +238,7 @@ func (ctx *Context) Attention(q, k, v, mask *Tensor, scale float32) *Tensor {
 		k_nb1: C.int64_t(k.nb[1]), k_nb2: C.int64_t(k.nb[2]),
 		v_nb1: C.int64_t(v.nb[1]), v_nb2: C.int64_t(v.nb[2]),
 		mask_nb1: C.int64_t(mask.nb[1]),
-		k_type: C.int(k.typ), v_type: C.int(v.typ), scale: C.float(scale),
+		k_type:   C.int(k.typ), v_type: C.int(v.typ), scale: C.float(scale),
 	}
 	return ctx.result(C.gm_attention(ctx.c, args), F32, 3, [4]int64{hd, heads, tokens, 1})
 }

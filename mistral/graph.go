@@ -72,8 +72,8 @@ type forward struct {
 
 // segmentIO are a segment's own inputs.
 type segmentIO struct {
-	mask   *ggml.Tensor // F16 [viewLen, tokens]
-	slots  *ggml.Tensor // I64 [tokens]: cache slot of each token
+	mask  *ggml.Tensor // F16 [viewLen, tokens]
+	slots *ggml.Tensor // I64 [tokens]: cache slot of each token
 }
 
 func (f *forward) close() {
