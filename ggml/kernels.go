@@ -39,11 +39,18 @@ type ProductKernels struct {
 	// or 3 left-over rows as a whole group (padding with copies, or with
 	// rows of use).
 	RowGroup int
+
+	// WholeGroups: rows are computed alike only in whole groups of
+	// RowGroup. The rows left over after the last whole group go through
+	// the single-row kernel, whose sums differ in their last bits from the
+	// group kernel's (a row alone always does). A caller that needs a row's
+	// result not to depend on its company pads every product to whole
+	// groups.
+	WholeGroups bool
 }
 
 // Product returns the facts of the device's products with weights of type
-// t, stored repacked (see Repacks) or as in the file. The attention's
-// products with a KV cache of type t follow the same facts.
+// t, stored repacked (see Repacks) or as in the file.
 func (d *Device) Product(t Type, repacked bool) ProductKernels {
 	if !d.cpu() || runtime.GOARCH != "amd64" || !Built().AVX2 {
 		// Not measured: assume the worst, so that padding keeps results
@@ -52,8 +59,12 @@ func (d *Device) Product(t Type, repacked bool) ProductKernels {
 		return ProductKernels{LoneRowDiffers: true, PaddingIsFree: t == F32 || t == F16 || t == BF16}
 	}
 	if repacked {
-		// The interleaved kernels compute a lone row exactly as a row of a
-		// group (TestRepackedRowsDoNotDependOnBatch), in groups of four.
+		// The interleaved kernels take rows in groups of four. For Q4_0 and
+		// IQ4_NL they compute a lone row exactly as a row of a group; for
+		// Q4_K not (TestRepackedRowsDoNotDependOnBatch).
+		if t == Q4_K {
+			return ProductKernels{LoneRowDiffers: true, RowGroup: 4, WholeGroups: true}
+		}
 		return ProductKernels{RowGroup: 4}
 	}
 	switch t {

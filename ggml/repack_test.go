@@ -3,6 +3,7 @@
 package ggml
 
 import (
+	"slices"
 	"fmt"
 	"math"
 	"testing"
@@ -47,12 +48,16 @@ func TestMulMatRepacked(t *testing.T) {
 	}
 }
 
-// TestRepackedRowsDoNotDependOnBatch: the interleaved kernels compute a row
-// of activations alone (gemv) exactly as in a group of four (gemm) or as the
-// fifth row of five, bit for bit, which is what makes a model's logits
-// independent of how its tokens are batched without padding.
+// TestRepackedRowsDoNotDependOnBatch: the interleaved kernels take rows in
+// groups of four (gemm) and the rows left over one at a time (gemv). A row
+// in a group comes out the same whichever rows share the group, and a row
+// left over the same as a row alone. For Q4_0 and IQ4_NL the two kernels
+// agree bit for bit, which is what makes a model's logits independent of
+// how its tokens are batched without padding; for Q4_K they do not
+// (ProductKernels.WholeGroups), and a caller that needs that independence
+// computes whole groups only.
 func TestRepackedRowsDoNotDependOnBatch(t *testing.T) {
-	for _, typ := range []Type{Q4_0, IQ4_NL} {
+	for _, typ := range []Type{Q4_0, Q4_K, IQ4_NL} {
 		const k, m = 4096, 64
 		if !CanRepack(typ, []int64{k, m}) {
 			t.Logf("%v: no repacked layout on this CPU/build; skipped", typ)
@@ -60,16 +65,23 @@ func TestRepackedRowsDoNotDependOnBatch(t *testing.T) {
 		}
 		r := rng(t)
 		_, wq := randQuantized(t, r, typ, k, m)
-		x := randF32(r, k*4)
+		x := randF32(r, k*8)
 		rt := repacked(t, typ, wq, k, m)
 
 		h := newHarness(t)
 		one := h.f32(x[:k], k, 1)
-		four := h.f32(x, k, 4)
-		five := h.f32(append(append([]float32(nil), x...), x[:k]...), k, 5)
-		out := h.run(h.graph.MulMat(rt, one), h.graph.MulMat(rt, four), h.graph.MulMat(rt, five))
-		assert.Equal(t, out[0], out[1][:m], "%v: one row alone and first of four", typ)
-		assert.Equal(t, out[0], out[2][4*m:], "%v: one row alone and fifth of five", typ)
+		four := h.f32(x[:4*k], k, 4)
+		five := h.f32(append(slices.Clone(x[:4*k]), x[:k]...), k, 5)
+		other := h.f32(append(slices.Clone(x[:k]), x[4*k:7*k]...), k, 4) // the first row with three others
+		out := h.run(h.graph.MulMat(rt, one), h.graph.MulMat(rt, four), h.graph.MulMat(rt, five), h.graph.MulMat(rt, other))
+		assert.Equal(t, out[1][:m], out[3][:m], "%v: a row in a group, whatever the group's other rows", typ)
+		assert.Equal(t, out[0], out[2][4*m:], "%v: one row alone and the fifth of five", typ)
+		whole := CPU().Product(typ, true).WholeGroups
+		if whole {
+			assert.NotEqual(t, out[0], out[1][:m], "%v: said to differ alone and in a group", typ)
+		} else {
+			assert.Equal(t, out[0], out[1][:m], "%v: one row alone and first of four", typ)
+		}
 	}
 }
 

@@ -29,8 +29,8 @@ type segmentKey struct {
 // changes.
 type graphKey struct {
 	segs   []segmentKey
-	pad    int  // rows computed after the tokens' as copies of the first ones (see padRows)
-	padOut bool // a lone output row computed twice (the output matrix's kernel)
+	pad    int // rows computed after the tokens' as copies of the first ones (see padRows)
+	padOut int // output rows computed after the outputs as copies of the last (see kernelFacts.padding)
 }
 
 func (k graphKey) equal(o graphKey) bool {
@@ -50,10 +50,7 @@ func (k graphKey) outputs() int {
 	for _, s := range k.segs {
 		n += s.outputs
 	}
-	if k.padOut {
-		n++
-	}
-	return n
+	return n + k.padOut
 }
 
 // forward is one built forward graph with its inputs and output.
@@ -147,9 +144,10 @@ func buildForward(m *model, key graphKey) *forward {
 				o = ctx.Concat(o, out, 1)
 			}
 		}
-		if key.pad > 0 {
-			// The padding rows take the first rows' attention output.
-			o = ctx.Concat(o, ctx.View(o, []int64{o.Dim(0), int64(key.pad)}, []int64{o.Stride(1)}, 0), 1)
+		// The padding rows take the first rows' attention output (over
+		// again when there are more of them than rows).
+		for left, n := int64(key.pad), o.Dim(1); left > 0; left -= min(left, n) {
+			o = ctx.Concat(o, ctx.View(o, []int64{o.Dim(0), min(left, n)}, []int64{o.Stride(1)}, 0), 1)
 		}
 		x = ctx.Add(x, ctx.MulMat(l.wo, o))
 

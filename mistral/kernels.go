@@ -17,6 +17,11 @@ type kernelFacts struct {
 	// time at its best speed (see ggml.ProductKernels.RowGroup); 0 or 1:
 	// no grouping.
 	rowGroup int
+	// wholeGroup: some matrix of the layers computes rows alike only in
+	// whole groups of this many (see ggml.ProductKernels.WholeGroups); 0:
+	// none. outputWhole: the output matrix is such a matrix.
+	wholeGroup  int
+	outputWhole bool
 }
 
 // kernelFactsOf asks the device about every matrix a forward pass
@@ -35,6 +40,10 @@ func (m *model) kernelFactsOf(specs []tensorSpec, repacked bool) kernelFacts {
 			f.loneRowDiffers = true
 			f.paddingIsFree = f.paddingIsFree && k.PaddingIsFree
 		}
+		if k.WholeGroups {
+			f.wholeGroup = max(f.wholeGroup, k.RowGroup)
+			f.outputWhole = f.outputWhole || s.layer < 0
+		}
 		if s.layer >= 0 { // the same group for every matrix of the layers, or none
 			if first {
 				f.rowGroup, first = k.RowGroup, false
@@ -46,23 +55,38 @@ func (m *model) kernelFactsOf(specs []tensorSpec, repacked bool) kernelFacts {
 	return f
 }
 
-// padRows returns how many rows to compute after a pass's rows copying its
-// first ones: one for a lone token when the Session pads it (lone), and up
-// to the kernels' next whole group when two or more rows are left over (a
-// left-over row costs nearly a whole group, so two cost more than the
-// group: measured 2 rows 32 ms, 3 rows 45, 4 rows 31 on a 7B-wide Q4_0
-// model of 4 layers).
-func (f kernelFacts) padRows(rows int, lone bool) int {
+// padding returns how many rows to compute after a pass's rows copying its
+// first ones (pad), and how many output rows after its output rows copying
+// the last (padOut). exact: some Session of the pass pads for determinism
+// (see padsLone); lone: the pass is one such Session's alone.
+//
+// Where some matrix computes rows alike only in whole groups, an exact pass
+// is padded to whole groups (and its output rows too, if the output matrix
+// is such a matrix). Otherwise a lone token is computed twice when lone, and
+// a lone output row likewise; and up to the kernels' next whole group when
+// two or more rows are left over (a left-over row costs nearly a whole
+// group, so two cost more than the group: measured 2 rows 32 ms, 3 rows 45,
+// 4 rows 31 on a 7B-wide Q4_0 model of 4 layers).
+func (f kernelFacts) padding(rows, outputs int, exact, lone bool) (pad, padOut int) {
+	if lone && outputs == 1 {
+		padOut = 1
+	}
+	if g := f.wholeGroup; exact && g > 1 {
+		if f.outputWhole {
+			padOut = (g - outputs%g) % g
+		}
+		return (g - rows%g) % g, padOut
+	}
 	if rows == 1 {
 		if lone {
-			return 1
+			return 1, padOut
 		}
-		return 0
+		return 0, padOut
 	}
 	if g := f.rowGroup; g > 1 && rows%g >= 2 {
-		return g - rows%g
+		return g - rows%g, padOut
 	}
-	return 0
+	return 0, padOut
 }
 
 // padsLone reports whether a Session with this configuration computes a

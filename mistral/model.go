@@ -43,14 +43,19 @@ type Config struct {
 	// done so far and the total. It is called from Load's goroutine.
 	Progress func(done, total int64)
 
-	// Repack decides whether Load copies the Q4_0 and IQ4_NL matrices (all
-	// but the embedding) into memory with their rows interleaved in groups
-	// of eight, the layout GGML's AVX2 kernels multiply fastest: measured on
-	// a 7B Q4_0 file, generation about 20% faster, prompts about 35%. The
-	// cost is memory the process owns instead of shared file pages (the
-	// mapped pages of the copied weights are released) and the time to
-	// copy. See RepackMode. On CPUs without AVX2, and for other types,
-	// nothing is copied and the mode does not matter.
+	// Repack decides whether Load copies the Q4_0, Q4_K and IQ4_NL matrices
+	// (all but the embedding) into memory with their rows interleaved in
+	// groups of eight, the layout GGML's AVX2 kernels multiply fastest, as
+	// llama.cpp's default build does: measured on a 7B Q4_0 file,
+	// generation about 20% faster, prompts about 35%; on a 7B Q4_K_M file
+	// prompts 1.9x and generation 1.3-1.7x (bench/results/repack-q4k-*).
+	// The cost is memory the process owns instead of shared file pages (the
+	// mapped pages of the copied weights are released) and the time to copy.
+	// Repacked Q4_K matrices compute rows alike only in whole groups of
+	// four, so a token's logits then depend on its company unless
+	// SessionConfig.Deterministic is set (Q4_0 and IQ4_NL do not). See
+	// RepackMode. On CPUs without AVX2, and for other types, nothing is
+	// copied and the mode does not matter.
 	Repack RepackMode
 }
 

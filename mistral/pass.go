@@ -35,16 +35,11 @@ func (r *runner) close() {
 }
 
 // key returns the graph shape of segments at their sessions' positions,
-// with pad rows computed after theirs (see padRows). A lone output row is
-// computed twice when the rows are padded for determinism, so that the
-// output matrix too is multiplied by the same kernel whatever the pass.
-func (r *runner) key(segs []segment, pad int, padLone bool) graphKey {
-	k := graphKey{pad: pad, segs: make([]segmentKey, len(segs))}
-	outputs := 0
-	for _, sg := range segs {
-		outputs += sg.outputs
-	}
-	k.padOut = padLone && outputs == 1
+// with pad rows computed after theirs and padOut output rows after the
+// outputs (see kernelFacts.padding), so that the output matrix too is
+// multiplied by the same kernel whatever the pass.
+func (r *runner) key(segs []segment, pad, padOut int) graphKey {
+	k := graphKey{pad: pad, padOut: padOut, segs: make([]segmentKey, len(segs))}
 	for i, sg := range segs {
 		sl := &sg.s.slots
 		k.segs[i] = segmentKey{
@@ -60,8 +55,8 @@ func (r *runner) key(segs []segment, pad int, padLone bool) graphKey {
 // run computes one forward pass over the segments (each within one block of
 // its session), commits their tokens to the caches and leaves each
 // session's logits in place.
-func (r *runner) run(segs []segment, pad int, padLone bool) error {
-	key := r.key(segs, pad, padLone)
+func (r *runner) run(segs []segment, pad, padOut int) error {
+	key := r.key(segs, pad, padOut)
 	if r.fwd == nil || !r.fwd.key.equal(key) || r.fwd.w != r.m.current.Load() {
 		r.fwd.close()
 		r.fwd = buildForward(r.m, key)
@@ -126,10 +121,10 @@ func (r *runner) setInputs(f *forward, segs []segment) {
 		row += k
 	}
 	for i := range f.key.pad {
-		r.tokBuf[row+i] = r.tokBuf[i]
-		r.posBuf[row+i] = r.posBuf[i]
+		r.tokBuf[row+i] = r.tokBuf[i%row]
+		r.posBuf[row+i] = r.posBuf[i%row]
 	}
-	if f.key.padOut {
+	for range f.key.padOut {
 		r.outIdx = append(r.outIdx, r.outIdx[len(r.outIdx)-1])
 	}
 	f.tokens.SetI32(r.tokBuf)

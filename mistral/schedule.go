@@ -341,10 +341,16 @@ func (sc *scheduler) pass(reqs []*request) {
 		segs[i] = segment{s: r.s, tokens: r.tokens[:r.n], outputs: out}
 		rows += r.n
 	}
-	// A lone token (or lone output row) is padded as its Session asks.
+	// Rows are padded as the Sessions ask (see kernelFacts.padding).
 	lone := len(segs) == 1 && segs[0].s.padLone
+	exact, outputs := false, 0
+	for _, sg := range segs {
+		exact = exact || sg.s.padLone
+		outputs += sg.outputs
+	}
+	pad, padOut := sc.m.kernels.padding(rows, outputs, exact, lone)
 	start := time.Now()
-	err := sc.runLocked(segs, sc.m.kernels.padRows(rows, lone), lone)
+	err := sc.runLocked(segs, pad, padOut)
 	d := time.Since(start)
 	if err == nil {
 		sc.lastPass = d
@@ -361,14 +367,14 @@ func (sc *scheduler) pass(reqs []*request) {
 }
 
 // runLocked runs one pass with the model held open.
-func (sc *scheduler) runLocked(segs []segment, pad int, padLone bool) error {
+func (sc *scheduler) runLocked(segs []segment, pad, padOut int) error {
 	m := sc.m
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.closed {
 		return fmt.Errorf("model %w", ErrClosed)
 	}
-	return sc.run.run(segs, pad, padLone)
+	return sc.run.run(segs, pad, padOut)
 }
 
 // close stops the loop after the pass it is computing; requests still

@@ -261,15 +261,38 @@ func TestPassCost(t *testing.T) {
 	assert.Equal(t, maxPromptChunk, fast.promptBudget(1))
 }
 
-func TestPadRows(t *testing.T) {
+func TestPadding(t *testing.T) {
+	rowsOf := func(f kernelFacts, rows, outputs int, exact, lone bool) int {
+		pad, _ := f.padding(rows, outputs, exact, lone)
+		return pad
+	}
 	grouped := kernelFacts{rowGroup: 4}
 	for rows, want := range map[int]int{1: 0, 2: 2, 3: 1, 4: 0, 5: 0, 6: 2, 7: 1, 8: 0, 9: 0} {
-		assert.Equal(t, want, grouped.padRows(rows, false), "%d rows", rows)
+		assert.Equal(t, want, rowsOf(grouped, rows, 1, false, false), "%d rows", rows)
 	}
-	assert.Equal(t, 1, grouped.padRows(1, true), "a lone token padded as its Session asks")
+	assert.Equal(t, 1, rowsOf(grouped, 1, 1, true, true), "a lone token padded as its Session asks")
 	plain := kernelFacts{}
 	for rows := 2; rows < 10; rows++ {
-		assert.Zero(t, plain.padRows(rows, true))
+		assert.Zero(t, rowsOf(plain, rows, 1, true, true))
 	}
-	assert.Equal(t, 1, plain.padRows(1, true))
+	assert.Equal(t, 1, rowsOf(plain, 1, 1, true, true))
+	_, out := plain.padding(1, 1, true, true)
+	assert.Equal(t, 1, out, "a lone output row computed twice")
+	_, out = plain.padding(3, 3, true, false)
+	assert.Zero(t, out)
+
+	// Rows alike only in whole groups: an exact pass is padded to whole
+	// groups, whatever its rows; one that is not exact as before.
+	whole := kernelFacts{loneRowDiffers: true, wholeGroup: 4}
+	for rows, want := range map[int]int{1: 3, 2: 2, 3: 1, 4: 0, 5: 3, 8: 0, 9: 3} {
+		assert.Equal(t, want, rowsOf(whole, rows, 1, true, false), "%d rows, exact", rows)
+	}
+	assert.Zero(t, rowsOf(whole, 1, 1, false, false))
+	_, out = whole.padding(1, 1, true, true)
+	assert.Equal(t, 1, out, "the output matrix is not one of them: a lone output row twice")
+	whole.outputWhole = true
+	for outputs, want := range map[int]int{1: 3, 2: 2, 4: 0, 6: 2} {
+		_, out := whole.padding(8, outputs, true, false)
+		assert.Equal(t, want, out, "%d outputs", outputs)
+	}
 }

@@ -27,11 +27,16 @@ type SessionConfig struct {
 	// batched for every weight type. GGML multiplies a single row with other
 	// kernels than several; for F32, F16 and BF16 weights a lone token is
 	// always computed as two identical rows, at no measurable cost, and
-	// K-quant weights use the same kernel either way. For Q4_0, Q5_0, Q8_0
-	// and IQ4_NL weights, computing the extra row costs about 30% of the
-	// generation speed, so it is done only when Deterministic is set; it is
-	// not needed for Q4_0 and IQ4_NL matrices repacked at load (see
-	// Config.Repack), whose kernels compute one row exactly as many.
+	// K-quant weights in the file's layout use the same kernel either way.
+	// For Q4_0, Q5_0, Q8_0 and IQ4_NL weights, computing the extra row costs
+	// about 30% of the generation speed, so it is done only when
+	// Deterministic is set; it is not needed for Q4_0 and IQ4_NL matrices
+	// repacked at load (see Config.Repack), whose kernels compute one row
+	// exactly as many. Repacked Q4_K matrices compute rows alike only in
+	// whole groups of four: with Deterministic every pass is padded to whole
+	// groups (a lone token costs about what four do). Drafts (see
+	// GenerateConfig.NoDrafts) are used only where a token's logits do not
+	// depend on its company: by default, or with Deterministic.
 	Deterministic bool
 
 	// Context is the number of positions the KV cache holds for a model
