@@ -240,10 +240,8 @@ func printCompare(w io.Writer, rs []compareResult) {
 			float64(r.OursKV)/1e6, float64(r.LlamaKV)/1e6, float64(r.OursRSS)/1e9, float64(r.LlamaRSS)/1e9, rss)
 	}
 	tw.Flush()
-	builds := map[string]bool{}
 	for _, r := range rs {
-		if r.LlamaBuild != "" && !builds[r.LlamaBuild] {
-			builds[r.LlamaBuild] = true
+		if r.LlamaBuild != "" {
 			fmt.Fprintf(w, "llama.cpp (%s): %s\n", r.Type, r.LlamaBuild)
 		}
 	}
