@@ -184,32 +184,6 @@ struct ggml_backend_buffer *ggml_backend_buft_alloc_buffer(struct ggml_backend_b
 // Small helpers of our own (defined in helpers.c and repack.cpp).
 struct ggml_backend_buffer_type *gm_repack_buffer_type(void);
 void gm_dequantize(const struct ggml_type_traits *tr, const void *src, float *dst, int64_t n);
-
-// Custom operations, run by the CPU backend's threads (each thread is
-// called with its index ith of nth).
-typedef void (*gm_custom_fn)(struct ggml_tensor *dst, int ith, int nth, void *userdata);
-struct ggml_tensor *ggml_custom_4d(struct ggml_context *ctx, int type, int64_t ne0, int64_t ne1, int64_t ne2,
-                                   int64_t ne3, struct ggml_tensor **args, int n_args, gm_custom_fn fun,
-                                   int n_tasks, void *userdata);
-#define GM_N_TASKS_MAX (-1)
-#define GM_TYPE_F32 0
-#define GM_TYPE_F16 1
-float ggml_fp16_to_fp32(uint16_t x);
-void  ggml_cpu_fp16_to_fp32(const uint16_t *x, float *y, int64_t n);
-void  ggml_cpu_fp32_to_fp16(const float *x, uint16_t *y, int64_t n);
-
-// gm_attention's operands and layout (see attention.c). q is F32
-// [head_dim, heads, tokens]; k and v [head_dim, kv, kv_heads] of any type
-// with a to_float routine, rows packed; mask F16 [kv, tokens or more],
-// packed. Strides are in bytes. The struct must outlive the graph.
-struct gm_attention_args {
-	struct ggml_tensor *q, *k, *v, *mask;
-	int64_t head_dim, heads, kv_heads, tokens, kv;
-	int64_t q_nb1, q_nb2, k_nb1, k_nb2, v_nb1, v_nb2, mask_nb1;
-	int     k_type, v_type;
-	float   scale;
-};
-struct ggml_tensor *gm_attention(struct ggml_context *ctx, const struct gm_attention_args *args);
 void gm_from_float(const struct ggml_type_traits_cpu *tr, const float *src, void *dst, int64_t n);
 
 #endif

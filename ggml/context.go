@@ -2,14 +2,12 @@
 
 package ggml
 
-// #include <stdlib.h>
 // #include "api.h"
 import "C"
 
 import (
 	"fmt"
 	"runtime"
-	"unsafe"
 )
 
 // Context holds the metadata of tensors and graphs: shapes, types, the
@@ -20,8 +18,7 @@ import (
 // tensors and graphs made in it must not be used afterwards.
 type Context struct {
 	c        *C.struct_ggml_context
-	capacity int              // bytes of GGML's metadata pool
-	owned    []unsafe.Pointer // C memory that operations of the graph read (freed by Close)
+	capacity int // bytes of GGML's metadata pool
 }
 
 // NewContext returns a context with room for maxTensors tensors (every
@@ -48,10 +45,6 @@ func (ctx *Context) Close() {
 	}
 	C.ggml_free(ctx.c)
 	ctx.c = nil
-	for _, p := range ctx.owned {
-		C.free(p)
-	}
-	ctx.owned = nil
 }
 
 // reserve panics unless n more bytes fit in the context's pool: GGML would

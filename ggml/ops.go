@@ -2,14 +2,10 @@
 
 package ggml
 
-// #include <stdlib.h>
 // #include "api.h"
 import "C"
 
-import (
-	"fmt"
-	"unsafe"
-)
+import "fmt"
 
 // The operations of a Mistral forward pass. Each one checks its operands the
 // way GGML would, but panics with a message instead of aborting the process:
@@ -200,62 +196,19 @@ func (ctx *Context) softMax(a, mask *Tensor, scale float32, inplace bool) *Tenso
 	return ctx.result(C.ggml_soft_max_ext(ctx.c, a.c, cm, C.float(scale), 0), a.typ, a.dims, a.ne)
 }
 
-// Attention computes softmax(K^T q * scale + mask) V for every query row
-// and head, in float32 throughout (this package's own kernel, see
-// attention.c; with F16 keys the query is first rounded to F16, as GGML's
-// products with F16 matrices do):
-//
-//	q    [head_dim, heads, tokens]        (F32, rows packed)
-//	k    [head_dim, kv, kv_heads]         (F32, F16 or Q8_0; rows packed)
-//	v    [head_dim, kv, kv_heads]         (likewise, not transposed)
-//	mask [kv, tokens]                     (F16, packed: 0 or -Inf where a query does not see a key)
-//
-// with heads a multiple of kv_heads: head h reads key head h / (heads /
-// kv_heads). A row's result depends on its own query, the keys and values
-// and its mask row alone, never on the other rows computed with it. The
-// result is F32 [head_dim, heads, tokens]. It runs on the CPU backend.
-func (ctx *Context) Attention(q, k, v, mask *Tensor, scale float32) *Tensor {
-	hd, heads, tokens := q.ne[0], q.ne[1], q.ne[2]
-	cached := func(t *Tensor) bool { // a type the kernel reads, rows packed, heads on block boundaries
-		return (t.typ == F32 || t.typ == F16 || t.typ == Q8_0) && t.nb[0] == int64(t.typ.BlockBytes()) &&
-			hd%int64(t.typ.BlockSize()) == 0 && t.ne[3] == 1
-	}
-	if q.typ != F32 || q.nb[0] != 4 || q.ne[3] != 1 || k.ne[0] != hd || v.ne[0] != hd || !cached(k) || !cached(v) ||
-		k.ne[1] != v.ne[1] || k.ne[2] != v.ne[2] || k.ne[2] < 1 || heads%k.ne[2] != 0 {
-		panic(fmt.Sprintf("ggml: Attention(q %v, k %v, v %v): shapes do not fit", q, k, v))
-	}
-	if mask == nil || mask.typ != F16 || !mask.Contiguous() || mask.ne[0] != k.ne[1] || mask.ne[1] < tokens {
-		panic(fmt.Sprintf("ggml: Attention(q %v, k %v, mask %v): mask does not fit", q, k, mask))
-	}
-	ctx.op("Attention", q, k, v, mask)
-	args := (*C.struct_gm_attention_args)(C.calloc(1, C.size_t(unsafe.Sizeof(C.struct_gm_attention_args{}))))
-	ctx.owned = append(ctx.owned, unsafe.Pointer(args))
-	*args = C.struct_gm_attention_args{
-		q: q.c, k: k.c, v: v.c, mask: mask.c,
-		head_dim: C.int64_t(hd), heads: C.int64_t(heads), kv_heads: C.int64_t(k.ne[2]),
-		tokens: C.int64_t(tokens), kv: C.int64_t(k.ne[1]),
-		q_nb1: C.int64_t(q.nb[1]), q_nb2: C.int64_t(q.nb[2]),
-		k_nb1: C.int64_t(k.nb[1]), k_nb2: C.int64_t(k.nb[2]),
-		v_nb1: C.int64_t(v.nb[1]), v_nb2: C.int64_t(v.nb[2]),
-		mask_nb1: C.int64_t(mask.nb[1]),
-		k_type:   C.int(k.typ), v_type: C.int(v.typ), scale: C.float(scale),
-	}
-	return ctx.result(C.gm_attention(ctx.c, args), F32, 3, [4]int64{hd, heads, tokens, 1})
-}
-
 // FlashAttention computes softmax(K^T Q * scale + mask) V in one fused,
 // numerically stable pass, per head:
 //
 //	q    [head_dim, tokens, heads]        (F32)
 //	k    [head_dim, kv, kv_heads]         (F16, or another type GGML supports)
-//	v    [head_dim_v, kv, kv_heads]       (F16, F32 or Q8_0, not transposed)
+//	v    [head_dim_v, kv, kv_heads]       (same type as k, not transposed)
 //	mask [kv, tokens]                     (F16, packed, may be nil)
 //
 // with heads a multiple of kv_heads (grouped-query attention). The result is
 // F32 [head_dim_v, heads, tokens].
 func (ctx *Context) FlashAttention(q, k, v, mask *Tensor, scale float32) *Tensor {
 	if k.ne[0] != q.ne[0] || q.ne[2]%k.ne[2] != 0 || k.ne[2] != v.ne[2] || k.ne[1] != v.ne[1] ||
-		q.ne[3] != k.ne[3] || q.ne[3] != v.ne[3] {
+		q.ne[3] != k.ne[3] || q.ne[3] != v.ne[3] || k.typ != v.typ {
 		panic(fmt.Sprintf("ggml: FlashAttention(q %v, k %v, v %v): shapes do not fit", q, k, v))
 	}
 	var cm *C.struct_ggml_tensor

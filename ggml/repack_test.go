@@ -3,9 +3,9 @@
 package ggml
 
 import (
-	"slices"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"

@@ -29,7 +29,7 @@ type segmentKey struct {
 // changes.
 type graphKey struct {
 	segs   []segmentKey
-	pad    int // rows computed after the tokens' as copies of the first ones (see padRows)
+	pad    int // rows computed after the tokens' as copies of the first ones (see kernelFacts.padding)
 	padOut int // output rows computed after the outputs as copies of the last (see kernelFacts.padding)
 }
 
@@ -69,14 +69,28 @@ type forward struct {
 
 // segmentIO are a segment's own inputs.
 type segmentIO struct {
-	mask  *ggml.Tensor // F16 [viewLen, tokens]
-	slots *ggml.Tensor // I64 [tokens]: cache slot of each token
+	mask   *ggml.Tensor // F32 [viewLen, attn rows]
+	kSlots *ggml.Tensor // I64 [tokens]: cache slot of each token
+	vIndex *ggml.Tensor // I64 [kv_dim*tokens]: element of the transposed V cache of each value
 }
 
 func (f *forward) close() {
 	if f != nil {
 		f.ctx.Close()
 	}
+}
+
+// attnRows is how many query rows a segment's attention computes. The
+// queries of the heads that share a key head are multiplied together (group
+// of them per token); where the device multiplies a single column with
+// other kernels than several (pad, see ggml.ProductKernels), a lone token of
+// a model without grouped heads is computed twice, so that a token's
+// attention does not depend on its company.
+func attnRows(tokens, group int, pad bool) int {
+	if pad && group*tokens < 2 {
+		return 2
+	}
+	return tokens
 }
 
 // graphTensors bounds the tensors of a forward graph.
@@ -87,21 +101,21 @@ func graphTensors(layers, segs int) int { return (40+36*segs)*layers + 64 + 8*se
 //
 //  1. the segment's keys and values written to their slots of the
 //     session's cache;
-//  2. attention (scores, softmax and the weighted sum of the values in one
-//     pass over the keys, see ggml.Context.Attention) against the cache's
-//     first viewLen slots as the pass leaves them (every slot that may
-//     hold a position of the window of the segment's tokens, its own
-//     included), under the sliding-window mask.
+//  2. attention scores against the cache's first viewLen slots, as the
+//     pass leaves them (every slot that may hold a position of the
+//     window of the segment's tokens, its own included);
+//  3. one softmax under the sliding-window mask, and the weighted sum of
+//     the values.
 //
-// The attention computes each query row on its own, in the order of the
-// slots, and skips a masked slot altogether, so a token's arithmetic is the
-// same however its block was split into passes and whichever other tokens
-// share the pass. No token ever sees a position twice or misses one of its
-// window.
+// The view's length depends only on the block the tokens are in, and a
+// masked slot adds nothing to a token's sums, so a token's arithmetic is
+// the same however its block was split into passes. No token ever sees a
+// position twice or misses one of its window.
 func buildForward(m *model, key graphKey) *forward {
 	p := m.params
 	rows := int64(key.rows())
 	hd, nh, nkv := int64(p.HeadDim), int64(p.Heads), int64(p.KVHeads)
+	kvDim := int64(p.KVDim())
 
 	size := graphTensors(p.Layers, len(key.segs))
 	ctx := ggml.NewContext(size, size)
@@ -114,8 +128,9 @@ func buildForward(m *model, key graphKey) *forward {
 	f.pos = ctx.NewTensor(ggml.I32, rows).SetName("positions").SetInput()
 	for _, sk := range key.segs {
 		f.segs = append(f.segs, segmentIO{
-			mask:  ctx.NewTensor(ggml.F16, int64(sk.viewLen), int64(sk.tokens)).SetName("mask").SetInput(),
-			slots: ctx.NewTensor(ggml.I64, int64(sk.tokens)).SetName("slots").SetInput(),
+			mask:   ctx.NewTensor(ggml.F32, int64(sk.viewLen), int64(attnRows(sk.tokens, p.Group(), sk.c.attnPad))).SetName("mask").SetInput(),
+			kSlots: ctx.NewTensor(ggml.I64, int64(sk.tokens)).SetName("k_slots").SetInput(),
+			vIndex: ctx.NewTensor(ggml.I64, kvDim*int64(sk.tokens)).SetName("v_index").SetInput(),
 		})
 	}
 	f.outRows = ctx.NewTensor(ggml.I32, int64(key.outputs())).SetName("out_rows").SetInput()
@@ -136,7 +151,7 @@ func buildForward(m *model, key graphKey) *forward {
 		var o *ggml.Tensor // [q_dim, rows]
 		row := int64(0)
 		for si, sk := range key.segs {
-			out := attention(ctx, m, sk, f.segs[si], il, q, k, v, row)
+			out := attention(ctx, g, m, sk, f.segs[si], il, q, k, v, row)
 			row += int64(sk.tokens)
 			if o == nil {
 				o = out
@@ -164,31 +179,57 @@ func buildForward(m *model, key graphKey) *forward {
 
 // attention computes one segment's attention in layer il, from the rows of
 // q, k and v starting at row, and returns its output [q_dim, tokens].
-func attention(ctx *ggml.Context, m *model, sk segmentKey, in segmentIO, il int, q, k, v *ggml.Tensor, row int64) *ggml.Tensor {
+func attention(ctx *ggml.Context, g *ggml.Graph, m *model, sk segmentKey, in segmentIO, il int,
+	q, k, v *ggml.Tensor, row int64) *ggml.Tensor {
 	p := m.params
 	hd, nh, nkv := int64(p.HeadDim), int64(p.Heads), int64(p.KVHeads)
 	kvDim := int64(p.KVDim())
 	c := sk.c
-	kc, vc := c.k[il], c.v[il]
+	kc, vt := c.k[il], c.vt[il]
 	nw := int64(sk.tokens)
+	grp := int64(p.Group()) // query heads per key head
+	ar := int64(attnRows(sk.tokens, p.Group(), c.attnPad))
+	cols := ar * grp // score columns per key head
 	kvl := int64(sk.viewLen)
+	nSlots := int64(c.n)
 	scale := float32(1 / math.Sqrt(float64(p.HeadDim)))
+
+	// The segment's queries, grouped by the key head they share:
+	// [hd, attn rows, group, kv heads], a lone one repeated when heads are
+	// not grouped. Head h is the (h mod group)-th of key head h / group.
+	qs := ctx.View(q, []int64{hd, grp, nkv, nw}, []int64{q.Stride(1), grp * q.Stride(1), q.Stride(2)},
+		row*q.Stride(2))
+	if ar > nw {
+		qs = ctx.Concat(qs, qs, 3)
+	}
+	qg := ctx.Reshape(ctx.Cont(ctx.Permute(qs, 0, 2, 3, 1)), hd, cols, nkv) // [hd, attn rows * group, kv heads]
+
+	kHead := kc.Stride(1) / nkv // bytes of one head's key (F16, F32 or Q8_0 blocks)
 
 	// 1. Write the segment's keys and values to their slots. No position
 	// a token of the pass attends to lives in those slots: the cache holds a
 	// block more than the window.
 	kw := ctx.View(k, []int64{kvDim, nw}, []int64{k.Stride(2)}, row*k.Stride(2))
-	vw := ctx.View(v, []int64{kvDim, nw}, []int64{v.Stride(1)}, row*v.Stride(1))
-	kNew := ctx.SetRows(kc, kw, in.slots)
-	vNew := ctx.SetRows(vc, vw, in.slots)
+	kNew := ctx.SetRows(kc, kw, in.kSlots)
+	vFlat := ctx.View(vt, []int64{1, nSlots * kvDim}, []int64{vt.Stride(0)}, 0)
+	vw := ctx.Reshape(ctx.View(v, []int64{kvDim, nw}, []int64{v.Stride(1)}, row*v.Stride(1)), 1, kvDim*nw)
+	vNew := ctx.SetRows(vFlat, vw, in.vIndex)
 
-	// 2. Attention over the first viewLen slots, read after the writes
-	// (views of what the writes return), one mask row per token, shared by
-	// the heads; the query heads that share a key head find it by
-	// GGML's broadcast (head h reads key head h / group).
-	kView := ctx.View(kNew, []int64{hd, kvl, nkv}, []int64{kc.Stride(1), kc.Stride(1) / nkv}, 0)
-	vView := ctx.View(vNew, []int64{hd, kvl, nkv}, []int64{vc.Stride(1), vc.Stride(1) / nkv}, 0)
-	qs := ctx.View(q, []int64{hd, nh, nw}, []int64{q.Stride(1), q.Stride(2)}, row*q.Stride(2))
-	o := ctx.Attention(qs, kView, vView, in.mask, scale) // [hd, heads, tokens]
-	return ctx.Reshape(o, hd*nh, nw)
+	// 2. Scores against the first viewLen slots, read after the writes
+	// (views of what the writes return), one mask row per query row,
+	// shared by the heads.
+	kView := ctx.View(kNew, []int64{hd, kvl, nkv}, []int64{kc.Stride(1), kHead}, 0)
+	scores := ctx.Reshape(ctx.MulMat(kView, qg), kvl, ar, grp, nkv) // [viewLen, attn rows, group, kv heads]
+	probs := ctx.SoftMaxInPlace(scores, in.mask, scale)
+
+	// 3. The values, weighted.
+	vView := ctx.View(vNew, []int64{kvl, hd, nkv}, []int64{vt.Stride(1), hd * vt.Stride(1)}, 0)
+	out := ctx.MulMat(vView, ctx.Reshape(probs, kvl, cols, nkv)) // [hd, attn rows * group, kv heads]
+	// Back to [hd, heads, attn rows], heads in their order.
+	out = ctx.Reshape(out, hd, ar, grp, nkv)
+	o := ctx.Reshape(ctx.Cont(ctx.Permute(out, 0, 3, 1, 2)), hd*nh, ar) // [q_dim, attn rows]
+	if ar > nw {
+		o = ctx.View(o, []int64{hd * nh, nw}, []int64{o.Stride(1)}, 0)
+	}
+	return o
 }

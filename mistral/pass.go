@@ -15,8 +15,9 @@ type runner struct {
 	// scratch for graph inputs, reused across passes
 	tokBuf []int32
 	posBuf []int32
-	mask   []uint16
-	slots  []int64
+	mask   []float32
+	kIdx   []int64
+	vIdx   []int64
 	outIdx []int32
 	out    []float32
 }
@@ -93,6 +94,7 @@ func (r *runner) run(segs []segment, pad, padOut int) error {
 // setInputs writes every segment's token ids, positions, mask, cache
 // indices and output rows. A padding row repeats the first token.
 func (r *runner) setInputs(f *forward, segs []segment) {
+	kvDim := r.m.params.KVDim()
 	rows := f.key.rows()
 	r.tokBuf = grow(r.tokBuf, rows)
 	r.posBuf = grow(r.posBuf, rows)
@@ -105,16 +107,23 @@ func (r *runner) setInputs(f *forward, segs []segment) {
 			r.tokBuf[row+t] = tok
 			r.posBuf[row+t] = int32(s.slots.next + t)
 		}
-		r.slots = grow(r.slots, k)
+		r.kIdx = grow(r.kIdx, k)
+		r.vIdx = grow(r.vIdx, kvDim*k)
 		for t := 0; t < k; t++ {
-			r.slots[t] = int64(s.slots.slot(s.slots.next + t))
+			slot := s.slots.slot(s.slots.next + t)
+			r.kIdx[t] = int64(slot)
+			for d := 0; d < kvDim; d++ {
+				r.vIdx[t*kvDim+d] = int64(d*s.slots.n + slot)
+			}
 		}
 		io := f.segs[i]
-		io.slots.SetI64(r.slots)
+		io.kSlots.SetI64(r.kIdx)
+		io.vIndex.SetI64(r.vIdx)
 		sk := f.key.segs[i]
-		r.mask = grow(r.mask, sk.viewLen*k)
-		s.slots.fillMask(r.mask, sk.viewLen, k)
-		io.mask.SetF16(r.mask)
+		ar := attnRows(k, r.m.params.Group(), s.cache.attnPad)
+		r.mask = grow(r.mask, sk.viewLen*ar)
+		s.slots.fillMask(r.mask, sk.viewLen, k, ar)
+		io.mask.SetF32(r.mask)
 		for o := k - sg.outputs; o < k; o++ {
 			r.outIdx = append(r.outIdx, int32(row+o))
 		}

@@ -127,7 +127,7 @@ func TestLogitsMatchReference(t *testing.T) {
 	}
 }
 
-// TestKeyCacheQ8_0: with the keys and values cached in Q8_0, the logits stay within the
+// TestKeyCacheQ8_0: with the keys cached in Q8_0, the logits stay within the
 // model issue's budget for Q8_0 (relative L2 error 1e-2) of the reference at
 // every position, inside and past the window, the perplexity within 1%, and
 // how the tokens are chunked changes nothing.
@@ -149,7 +149,7 @@ func TestKeyCacheQ8_0(t *testing.T) {
 		}
 		ppl, refPPL := math.Exp(nll/float64(len(seq.IDs)-1)), math.Exp(seq.MeanNLL)
 		require.InEpsilon(t, refPPL, ppl, 0.01, "%s perplexity", seq.Name)
-		t.Logf("%s, Q8_0 cache: worst relative L2 error %.2e; perplexity %.4f (reference %.4f)", seq.Name, worst, ppl, refPPL)
+		t.Logf("%s, Q8_0 keys: worst relative L2 error %.2e; perplexity %.4f (reference %.4f)", seq.Name, worst, ppl, refPPL)
 		for _, batch := range []int{1, 64} {
 			compareAll(t, whole, allLogitsWith(t, m, seq.IDs, batch, cfg), seq.Name, batch)
 		}

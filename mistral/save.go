@@ -29,21 +29,19 @@ import (
 //	    i32 each))
 //	  the logits after the last token (vocab f32)
 //	  the cache of the first u slots, per layer: their keys (u rows), then
-//	    their values (u rows)
+//	    their values (u elements of each of the kv_dim rows of the
+//	    transposed values)
 //	  a CRC-32 (Castagnoli) of the body before it (u32)
 //
 // Only the slots in use are written: a save grows with the position until
 // the window is full, and then by the 4 bytes of each new token id. The
 // fingerprint hashes the model's metadata and tensor list, so a session
 // restored into another model is refused; the checksums catch damage.
-// Version 1 wrote the whole cache and had no header checksum; version 2
-// wrote the values transposed. There is no version 3: one bit from 1, a
-// damaged header would pass for a version-1 save instead of failing its
-// checksum.
+// Version 1 wrote the whole cache and had no header checksum.
 
 const (
 	sessionMagic   = "gomistral-session"
-	sessionVersion = 4
+	sessionVersion = 2
 	headerBytes    = len(sessionMagic) + 4 + 8 + 4
 )
 
@@ -168,12 +166,17 @@ func (s *Session) usedSlots() int { return min(s.slots.next, s.slots.n) }
 
 // forCacheRanges calls fn with each byte range of the KV cache that holds
 // the first used slots, in the order of a save: per layer, the keys of
-// those slots (one row per slot), then their values (one row per slot).
+// those slots (one row per slot), then, for each of the kv_dim rows of the
+// transposed values, those slots' elements.
 func (s *Session) forCacheRanges(used int, fn func(t *ggml.Tensor, off, n int64)) {
 	for i := range s.k {
-		k, v := s.k[i], s.v[i] // [kv_dim, slots]
+		k := s.k[i] // [kv_dim, slots]
 		fn(k, 0, int64(used)*k.Stride(1))
-		fn(v, 0, int64(used)*v.Stride(1))
+		vt := s.vt[i] // [slots, kv_dim]
+		run := int64(used) * vt.Stride(0)
+		for d := range vt.Dim(1) {
+			fn(vt, d*vt.Stride(1), run)
+		}
 	}
 }
 

@@ -62,7 +62,7 @@ func TestSaveSizeFollowsPosition(t *testing.T) {
 		slotBytes int // the keys and values of one position, in every layer
 	}{
 		{SessionConfig{}, p.Layers * (p.KVDim()*2 + p.KVDim()*2)},
-		{SessionConfig{Cache: CacheQ8_0}, p.Layers * 2 * (p.KVDim() / 32 * 34)},
+		{SessionConfig{Cache: CacheQ8_0}, p.Layers * (p.KVDim()/32*34 + p.KVDim()*2)},
 	} {
 		t.Run(tc.cache.Cache.String(), func(t *testing.T) {
 			size := map[int]int{}
@@ -217,7 +217,7 @@ func TestRestoreReportsWhatAnIntactSaveSays(t *testing.T) {
 		{"token", edit(tokensAt+4*3, 40000), SessionConfig{}, "token 40000 out of range"},
 		{"slot position", edit(tokensAt+4*20+4*2, 7), SessionConfig{}, "slot 2 holds position 7 (next 20)"},
 		{"body cut short", resign(slices.Delete(slices.Clone(data), len(data)-10, len(data)-4)), SessionConfig{}, "the body ends before its last field"},
-		{"version 5", change(func(b []byte) { le.PutUint32(b[len(sessionMagic):], 5) }), SessionConfig{}, "format version 5; this version reads 4"},
+		{"version 3", change(func(b []byte) { le.PutUint32(b[len(sessionMagic):], 3) }), SessionConfig{}, "format version 3; this version reads 2"},
 		{"version 1", append([]byte(sessionMagic), 1, 0, 0, 0, 0xaa, 0xbb), SessionConfig{}, "format version 1, saved by an older gomistral"},
 	}
 	for _, tt := range tests {

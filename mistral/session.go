@@ -20,7 +20,7 @@ type SessionConfig struct {
 
 	// Cache is the element type of the KV cache. The zero value, CacheF16,
 	// stores keys and values in half precision; CacheF32 doubles the memory
-	// for single-precision keys and values; CacheQ8_0 stores them in Q8_0.
+	// for single-precision attention; CacheQ8_0 stores the keys in Q8_0.
 	Cache CacheType
 
 	// Deterministic makes a token's logits independent of how tokens are
@@ -53,10 +53,13 @@ const (
 	CacheF16 CacheType = iota // half precision: 2 bytes per element (default)
 	CacheF32                  // single precision: 4 bytes per element
 
-	// CacheQ8_0 stores the keys and the values in Q8_0 (34 bytes per 32
-	// elements): 0.53 times the memory of CacheF16, for a relative logit
-	// error of a few 1e-3 (see the tests). The head size must be a
-	// multiple of 32.
+	// CacheQ8_0 stores the keys in Q8_0 (34 bytes per 32 elements) and the
+	// values in F16: 0.77 times the memory of CacheF16, for a relative
+	// logit error of a few 1e-3 (see the tests). The values stay F16
+	// because they are kept transposed, one row per dimension across the
+	// window's positions, for the product with the attention weights; a
+	// token writes one element of each such row, which a block-quantised
+	// row cannot take. The head size must be a multiple of 32.
 	CacheQ8_0
 )
 
@@ -80,7 +83,7 @@ func (c CacheType) types() (key, value ggml.Type, err error) {
 	case CacheF32:
 		return ggml.F32, ggml.F32, nil
 	case CacheQ8_0:
-		return ggml.Q8_0, ggml.Q8_0, nil
+		return ggml.Q8_0, ggml.F16, nil
 	}
 	return 0, 0, fmt.Errorf("unknown cache type %d", int(c))
 }
@@ -110,7 +113,7 @@ type Session struct {
 	cacheCtx *ggml.Context
 	cacheBuf *ggml.Buffer
 	k        []*ggml.Tensor // per layer, [kv_dim, slots]: keys after RoPE (as in cache)
-	v        []*ggml.Tensor // per layer, [kv_dim, slots]: values (as in cache)
+	vt       []*ggml.Tensor // per layer, [slots, kv_dim]: values, transposed (as in cache)
 	cache    *kvCache       // what a forward graph reads of the session
 	slots    slots
 
@@ -186,15 +189,16 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 	s := &Session{m: m, cfg: cfg, id: sessionIDs.Add(1), slots: newSlots(n, min(p.Window, n), block)}
 	s.padLone = m.kernels.padsLone(cfg.Deterministic)
 	c := &kvCache{n: n, block: block}
+	c.attnPad = m.dev.Product(kType, false).LoneRowDiffers || m.dev.Product(vType, false).LoneRowDiffers
 	s.cacheCtx = ggml.NewContext(2*p.Layers, 0)
 	for i := 0; i < p.Layers; i++ {
 		c.k = append(c.k, s.cacheCtx.NewTensor(kType, int64(p.KVDim()), int64(n)).SetName(fmt.Sprintf("cache_k.%d", i)))
-		c.v = append(c.v, s.cacheCtx.NewTensor(vType, int64(p.KVDim()), int64(n)).SetName(fmt.Sprintf("cache_v.%d", i)))
+		c.vt = append(c.vt, s.cacheCtx.NewTensor(vType, int64(n), int64(p.KVDim())).SetName(fmt.Sprintf("cache_vt.%d", i)))
 	}
-	s.cache, s.k, s.v = c, c.k, c.v
+	s.cache, s.k, s.vt = c, c.k, c.vt
 	// On the CPU the cache's memory is taken from the system as it fills: a
 	// short conversation does not pay for the whole window.
-	if s.cacheBuf, err = m.dev.NewCacheBuffer(slices.Concat(c.k, c.v)...); err != nil {
+	if s.cacheBuf, err = m.dev.NewCacheBuffer(slices.Concat(c.k, c.vt)...); err != nil {
 		s.cacheCtx.Close()
 		return nil, fmt.Errorf("mistral: new session: KV cache: %w", err)
 	}
@@ -220,8 +224,9 @@ func (cfg SessionConfig) check() error {
 // and their layout. Graphs hold this, not the Session.
 type kvCache struct {
 	k        []*ggml.Tensor // per layer, [kv_dim, slots]: keys after RoPE
-	v        []*ggml.Tensor // per layer, [kv_dim, slots]: values
+	vt       []*ggml.Tensor // per layer, [slots, kv_dim]: values, transposed
 	n, block int            // slots per layer; block size (see slots)
+	attnPad  bool           // the attention pads a lone query column (see attnRows)
 }
 
 // largestDivisor returns the largest divisor of n that is at most limit.

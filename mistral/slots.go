@@ -1,5 +1,7 @@
 package mistral
 
+import "math"
+
 // slots is the bookkeeping of the rolling-buffer KV cache: which absolute
 // position each of its n slots holds. Position p lives in slot p mod n, so
 // the cache never holds more than n positions, however long the text.
@@ -50,23 +52,22 @@ func (s *slots) viewLen(start, granule int) int {
 	return min(s.n, (min(start, s.n)+s.block+granule-1)/granule*granule)
 }
 
-// The mask's entries, in half precision (what GGML's flash attention
-// takes): 0 and -Inf.
-const (
-	maskSee  uint16 = 0x0000
-	maskHide uint16 = 0xfc00
-)
+var negInf = float32(math.Inf(-1))
 
 // fillMask writes the attention mask of the k tokens at positions s.next..
-// (all in one block), one row per token: viewLen entries for the leading
-// slots of the cache as the pass leaves them (its tokens written to
-// theirs). An entry is 0 where the token may attend and -Inf elsewhere: the
-// token at position i sees positions j with i-W < j <= i, each exactly
-// once.
-func (s *slots) fillMask(mask []uint16, viewLen, k int) {
+// (all in one block), one row per token and rows padded with copies up to
+// rows: viewLen entries for the leading slots of the cache as the pass
+// leaves them (its tokens written to theirs). An entry is 0 where the token
+// may attend and -Inf elsewhere: the token at position i sees positions j
+// with i-W < j <= i, each exactly once.
+func (s *slots) fillMask(mask []float32, viewLen, k, rows int) {
 	first := s.slot(s.next) // the pass's tokens take slots first..first+k-1
-	for t := 0; t < k; t++ {
+	for t := 0; t < rows; t++ {
 		m := mask[t*viewLen : (t+1)*viewLen]
+		if t >= k {
+			copy(m, mask[(k-1)*viewLen:k*viewLen])
+			continue
+		}
 		i := int32(s.next + t)
 		for slot := 0; slot < viewLen; slot++ {
 			j := s.pos[slot]
@@ -74,9 +75,9 @@ func (s *slots) fillMask(mask []uint16, viewLen, k int) {
 				j = int32(s.next + d)
 			}
 			if j >= 0 && j <= i && j > i-int32(s.win) {
-				m[slot] = maskSee
+				m[slot] = 0
 			} else {
-				m[slot] = maskHide
+				m[slot] = negInf
 			}
 		}
 	}
