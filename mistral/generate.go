@@ -54,9 +54,10 @@ type GenerateConfig struct {
 	// guesses cost a row of a pass; drafting backs off when they keep
 	// failing, and a Session decoding alone drafts only as many as the
 	// measured cost of a pass's rows on this machine pays for. Drafting is
-	// off where it could change the output: when a lone token is computed
-	// with other kernels than several (Q4_0, Q5_0, Q8_0 and IQ4_NL weights
-	// not repacked) and SessionConfig.Deterministic is not set.
+	// off where it could change the output: when a token's rows are
+	// computed by other kernels depending on the rows beside them (Q4_0,
+	// Q5_0, Q8_0 and IQ4_NL weights not repacked, Q4_K weights repacked) and
+	// SessionConfig.Deterministic is not set.
 	NoDrafts bool
 
 	// Tools are the functions the model may call when it answers a Chat:

@@ -342,13 +342,12 @@ func (sc *scheduler) pass(reqs []*request) {
 		rows += r.n
 	}
 	// Rows are padded as the Sessions ask (see kernelFacts.padding).
-	lone := len(segs) == 1 && segs[0].s.padLone
 	exact, outputs := false, 0
 	for _, sg := range segs {
 		exact = exact || sg.s.padLone
 		outputs += sg.outputs
 	}
-	pad, padOut := sc.m.kernels.padding(rows, outputs, exact, lone)
+	pad, padOut := sc.m.kernels.padding(rows, outputs, exact, exact && len(segs) == 1)
 	start := time.Now()
 	err := sc.runLocked(segs, pad, padOut)
 	d := time.Since(start)
