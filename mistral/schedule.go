@@ -24,8 +24,9 @@ import (
 //     between passes);
 //   - prompts are computed in the same passes, in chunks: a whole block when
 //     no Session is decoding, otherwise as many tokens as keep the pass
-//     within about twice the time of the decoding alone, so that a long
-//     prompt in one Session does not hold up the tokens of the others.
+//     within twice the time of the decoding alone (see passTimes), so that
+//     a long prompt in one Session does not hold up the tokens of the
+//     others.
 //
 // After a pass, the Sessions that were generating need a moment to choose
 // their next token; the scheduler waits for them a little (a fraction of the
@@ -43,7 +44,7 @@ type scheduler struct {
 	wake     chan struct{} // a request arrived (buffered: one pending signal)
 	finished chan struct{} // closed when the loop has ended
 
-	cost     passCost
+	cost     passTimes
 	rowTimes rowTimes
 	lastPass time.Duration
 	passes   atomic.Int64 // passes run (for tests and statistics)
@@ -443,59 +444,99 @@ func (t *rowTimes) of(rows int) float64 {
 	return math.Float64frombits(t[rows].Load())
 }
 
-// passCost models a pass's time as base + perRow × rows, fitted by least
-// squares over the recent passes (older ones weigh less), to size the
-// prompt chunks computed beside decoding.
-type passCost struct {
-	n, sx, sy, sxx, sxy float64
+// passTimes holds the recent time of a pass by its rows, to size the prompt
+// chunks computed beside decoding. A pass's time does not grow in a straight
+// line with its rows (the products take rows in groups, and a few rows cost
+// little more than one where reading the weights rules), and a busy machine
+// slows every pass for a while; so chunks are sized from what passes of each
+// size took lately, not from a fitted model: the largest chunk whose passes
+// stayed within promptSlowdown times the decoding's own pass. A size not seen
+// lately is tried once before it is relied on (or avoided), and the decoding
+// alone is measured again when its time is stale. Only the scheduler's loop
+// uses it.
+type passTimes struct {
+	n    int64                    // passes observed
+	time [maxTimedRows + 1]float64 // seconds, by rows
+	seen [maxTimedRows + 1]int64   // when each size was last observed (n; 0: never)
 }
 
-// costDecay is how much each older pass weighs against the next one.
-const costDecay = 0.97
-
-func (c *passCost) observe(rows int, d time.Duration) {
-	x, y := float64(rows), d.Seconds()
-	c.n = c.n*costDecay + 1
-	c.sx = c.sx*costDecay + x
-	c.sy = c.sy*costDecay + y
-	c.sxx = c.sxx*costDecay + x*x
-	c.sxy = c.sxy*costDecay + x*y
-}
-
-// fit returns the fitted base and per-row cost, and false while the passes
-// seen do not tell them apart (too few, or all of one size).
-func (c *passCost) fit() (base, perRow float64, ok bool) {
-	v := c.n*c.sxx - c.sx*c.sx
-	if c.n < 3 || v < 1e-9*c.n*c.n {
-		return 0, 0, false
-	}
-	perRow = (c.n*c.sxy - c.sx*c.sy) / v
-	base = (c.sy - perRow*c.sx) / c.n
-	return base, perRow, true
-}
-
-// Prompt chunks beside decoding: fewest and most tokens, and the size
-// tried while the cost model cannot tell (passes of one size only).
 const (
-	minPromptChunk     = 1
-	maxPromptChunk     = 64
-	unknownPromptChunk = 4
+	maxTimedRows = 256 // passes of more rows are not timed
+	// staleAfter is how many passes a size's time is trusted after it was
+	// last seen. Trying a larger chunk again may cost the decoding one slow
+	// pass: far fewer than one in a hundred keeps that out of the p99.
+	staleAfter = 256
+	// promptSlowdown bounds a pass with a prompt chunk against the same
+	// generation steps alone.
+	promptSlowdown = 2.0
+	// groupSlack bounds a pass with a prompt chunk against the same steps
+	// with one prompt token.
+	groupSlack = 1.25
 )
 
-// promptBudget returns how many prompt tokens a pass with decodes rows of
-// generation steps may compute as well, so that it takes about twice the
-// time of the decoding alone: base + perRow×(decodes+b) = 2×(base +
-// perRow×decodes), that is b = base/perRow + decodes.
-func (c *passCost) promptBudget(decodes int) int {
-	base, perRow, ok := c.fit()
-	switch {
-	case !ok:
-		return unknownPromptChunk
-	case perRow <= 0:
-		return maxPromptChunk
-	case base <= 0:
-		return max(minPromptChunk, min(maxPromptChunk, decodes))
+func (t *passTimes) observe(rows int, d time.Duration) {
+	t.n++
+	if rows <= 0 || rows > maxTimedRows {
+		return
 	}
-	b := base/perRow + float64(decodes)
-	return max(minPromptChunk, min(maxPromptChunk, int(b)))
+	x := d.Seconds()
+	switch old := t.time[rows]; {
+	case t.seen[rows] == 0:
+	case t.n-t.seen[rows] > staleAfter: // the old time still tells something
+		x = (old + x) / 2
+	default:
+		x = old + rowTimeWeight*(x-old)
+	}
+	t.time[rows], t.seen[rows] = x, t.n
+}
+
+// recent returns the time of a pass of rows rows, if one was seen lately.
+func (t *passTimes) recent(rows int) (float64, bool) {
+	if rows <= 0 || rows > maxTimedRows || t.seen[rows] == 0 || t.n-t.seen[rows] > staleAfter {
+		return 0, false
+	}
+	return t.time[rows], true
+}
+
+// Prompt chunks beside decoding: fewest and most tokens.
+const (
+	minPromptChunk = 1
+	maxPromptChunk = 64
+)
+
+// promptBudget returns how many prompt tokens a pass with steps rows of
+// generation steps may compute as well: 0 when the steps alone have not
+// been timed lately (this pass times them), otherwise the largest chunk
+// whose pass stayed within promptSlowdown times theirs (or groupSlack
+// times the pass with one prompt token, if more), or the size after
+// the largest seen lately when that size was not seen lately and the one
+// before it stayed within. Sizes past one over the bound are still
+// considered: where the products take rows in groups, four rows may cost
+// what two do.
+func (t *passTimes) promptBudget(steps int) int {
+	alone, ok := t.recent(steps)
+	if !ok {
+		return 0
+	}
+	most := promptSlowdown * alone
+	if one, ok := t.recent(steps + 1); ok {
+		// Where one more row costs what several do (the products switch
+		// to a kernel that takes rows in groups), a prompt read beside
+		// decoding costs that much whatever its chunk: then the chunks
+		// that cost little more than one token's are allowed too.
+		most = max(most, groupSlack*one)
+	}
+	b := 0
+	for k := 1; k <= maxPromptChunk && steps+k <= maxTimedRows; k++ {
+		d, ok := t.recent(steps + k)
+		switch {
+		case !ok && b == k-1:
+			return k // not seen lately, after one within: try it
+		case !ok:
+			return max(b, minPromptChunk)
+		case d <= most:
+			b = k
+		}
+	}
+	return max(b, minPromptChunk)
 }

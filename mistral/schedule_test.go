@@ -235,30 +235,70 @@ func TestCloseModelWhileGenerating(t *testing.T) {
 	}
 }
 
-// TestPassCost: the cost model recovers base and per-row costs, and sizes
-// prompt chunks to keep a pass near twice the decoding alone.
-func TestPassCost(t *testing.T) {
-	var c passCost
-	assert.Equal(t, unknownPromptChunk, c.promptBudget(1), "nothing seen")
-	for range 10 {
-		c.observe(1, 30*time.Millisecond)
+// TestPassTimes: prompt chunks are the largest whose passes stayed within
+// twice the steps alone, sizes not seen lately are tried, and stale times
+// are measured again.
+func TestPassTimes(t *testing.T) {
+	ms := func(x float64) time.Duration { return time.Duration(x * float64(time.Millisecond)) }
+	var c passTimes
+	assert.Equal(t, 0, c.promptBudget(1), "the steps alone not timed: this pass times them")
+	c.observe(1, ms(100))
+	assert.Equal(t, 1, c.promptBudget(1), "nothing larger seen: try one token")
+	c.observe(2, ms(120))
+	assert.Equal(t, 2, c.promptBudget(1), "two rows stayed within: try three")
+	// Not a straight line: rows in groups of four, the fifth costs more.
+	for _, rows := range []int{3, 4, 5, 6} {
+		c.observe(rows, ms(map[int]float64{3: 150, 4: 190, 5: 260, 6: 280}[rows]))
 	}
-	assert.Equal(t, unknownPromptChunk, c.promptBudget(1), "one size seen")
-	for _, rows := range []int{64, 5, 1, 3, 64, 2} {
-		c.observe(rows, time.Duration(15+15*rows)*time.Millisecond) // base 15 ms, 15 ms a row
-	}
-	base, per, ok := c.fit()
-	require.True(t, ok)
-	assert.InDelta(t, 0.015, per, 2e-3)
-	assert.InDelta(t, 0.015, base, 5e-3)
-	// 2 decodes: base + per×(2+b) = 2(base + 2 per) → b = base/per + 2 = 3.
-	assert.Equal(t, 3, c.promptBudget(2))
+	assert.Equal(t, 3, c.promptBudget(1), "four rows within 200 ms, five not")
+	assert.Equal(t, 0, c.promptBudget(8), "eight steps alone not seen")
 
-	var fast passCost // weights dominate: rows are nearly free
-	for _, rows := range []int{1, 2, 8, 64, 1, 4} {
-		fast.observe(rows, time.Duration(1000+rows)*time.Microsecond)
+	// A busy machine: the same sizes slow down, the chunks shrink.
+	for range 8 {
+		c.observe(2, ms(190))
+		c.observe(3, ms(300))
+		c.observe(4, ms(400))
+	}
+	assert.Equal(t, 1, c.promptBudget(1), "two rows still within, three slower now")
+	// Stale times are not relied on: the steps are timed again, then the
+	// larger sizes tried one by one.
+	for range staleAfter + 1 {
+		c.observe(300, ms(1)) // (beyond the table: counts as a pass only)
+	}
+	assert.Equal(t, 0, c.promptBudget(1))
+	c.observe(1, ms(140))
+	d, _ := c.recent(1)
+	assert.InDelta(t, 0.120, d, 1e-9, "a stale time is averaged with the new one")
+	assert.Equal(t, 1, c.promptBudget(1))
+	c.observe(2, ms(120))
+	assert.Equal(t, 2, c.promptBudget(1))
+
+	var grouped passTimes // products by groups of four rows: two cost what four do
+	for rows, d := range map[int]float64{1: 100, 2: 210, 3: 205, 4: 195, 5: 320} {
+		grouped.observe(rows, ms(d))
+	}
+	assert.Equal(t, 3, grouped.promptBudget(1), "four rows within although two and three are not")
+	for range 10 {
+		grouped.observe(5, ms(180))
+	}
+	assert.Equal(t, 5, grouped.promptBudget(1), "five rows now within: six not seen, try them")
+
+	var switched passTimes // a second row costs what several do
+	for rows, d := range map[int]float64{1: 100, 2: 250, 3: 260, 4: 300, 5: 330} {
+		switched.observe(rows, ms(d))
+	}
+	assert.Equal(t, 3, switched.promptBudget(1), "within 1.25 times the pass with one prompt token")
+
+	var fast passTimes // reading the weights rules: rows are nearly free
+	for rows := 1; rows <= maxPromptChunk+1; rows++ {
+		fast.observe(rows, ms(100+0.1*float64(rows)))
 	}
 	assert.Equal(t, maxPromptChunk, fast.promptBudget(1))
+	var wide passTimes
+	for rows := 200; rows <= maxTimedRows; rows++ {
+		wide.observe(rows, ms(100+0.1*float64(rows)))
+	}
+	assert.Equal(t, maxTimedRows-200, wide.promptBudget(200), "no larger pass is timed")
 }
 
 func TestPadding(t *testing.T) {
