@@ -514,6 +514,10 @@ const (
 // considered: where the products take rows in groups, four rows may cost
 // what two do.
 func (t *passTimes) promptBudget(steps int) int {
+	if steps > maxTimedRows {
+		// Passes this large are not timed: a quarter more rows.
+		return min(maxPromptChunk, steps/4)
+	}
 	alone, ok := t.recent(steps)
 	if !ok {
 		return 0

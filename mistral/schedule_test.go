@@ -299,6 +299,7 @@ func TestPassTimes(t *testing.T) {
 		wide.observe(rows, ms(100+0.1*float64(rows)))
 	}
 	assert.Equal(t, maxTimedRows-200, wide.promptBudget(200), "no larger pass is timed")
+	assert.Equal(t, maxPromptChunk, wide.promptBudget(maxTimedRows+1), "steps too many to be timed: prompts still go on")
 }
 
 func TestPadding(t *testing.T) {
