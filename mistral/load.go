@@ -175,6 +175,7 @@ func (m *model) mapWeights(ctx context.Context, specs []tensorSpec, path string,
 	for _, s := range specs {
 		total += s.info.Bytes()
 	}
+	m.size = total
 	progress := func(n int64) {
 		done += n
 		if m.cfg.Progress != nil {

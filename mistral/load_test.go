@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -235,4 +236,17 @@ func TestModelCloseIsIdempotent(t *testing.T) {
 	assert.NoError(t, nilModel.Close())
 	_, err = m.NewSession(SessionConfig{})
 	assert.ErrorIs(t, err, ErrClosed)
+}
+
+// TestDefaultThreads: by default a model computes on one thread per CPU,
+// but a model too small to share its passes on one.
+func TestDefaultThreads(t *testing.T) {
+	m, err := Load(context.Background(), tinyModel, Config{})
+	require.NoError(t, err)
+	defer m.Close()
+	assert.Equal(t, 1, m.threads(), "the small model of testdata: one thread")
+	big := &model{size: 4 << 30}
+	assert.Equal(t, runtime.GOMAXPROCS(0), big.threads(), "a 4 GB model: one per CPU")
+	set := &model{size: 1 << 20, cfg: Config{Threads: 3}}
+	assert.Equal(t, 3, set.threads(), "Config.Threads wins")
 }

@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cache    = fs.Int("cache", 0, "Sessions of finished requests kept for their prompts (0: 2 × parallel)")
 		noCache  = fs.Bool("no-cache", false, "keep no Session: compute every prompt whole")
 		maxTok   = fs.Int("max-tokens", 0, "most tokens of a chat answer whose request sets no limit (0: 4096)")
-		threads  = fs.Int("threads", 0, "compute threads (0: one per CPU)")
+		threads  = fs.Int("threads", 0, "compute threads (0: one per CPU, one for a model under 64 MB)")
 		grace    = fs.Duration("grace", 30*time.Second, "on SIGINT or SIGTERM, how long running requests may go on before they are cancelled")
 		verbose  = fs.Bool("v", false, "log the model's details too")
 		repack   mistral.RepackMode
