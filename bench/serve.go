@@ -40,7 +40,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		model    = fs.String("model", "", "GGUF model; default: a synthetic model of -type and -shape")
 		typ      = fs.String("type", "Q4_0", "without -model: the synthetic model's file type")
 		shape    = fs.String("shape", "7b", "without -model: the synthetic model's shape, 7b or 7b-4layers")
-		threads  = fs.Int("threads", 0, "compute threads (0: one per CPU, one for a model under 64 MB)")
+		threads  = fs.Int("threads", runtime.GOMAXPROCS(0), "compute threads, for both sides")
 		parts    = fs.String("run", "load,speed,cache", "what to measure: load, speed, cache (comma-separated)")
 		clients  = fs.Int("clients", 64, "load: clients at once")
 		requests = fs.Int("requests", 10, "load: requests per client")
@@ -68,10 +68,6 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer m.Close()
-	llamaThreads := *threads
-	if llamaThreads == 0 {
-		llamaThreads = runtime.GOMAXPROCS(0)
-	}
 	res := serveResult{Model: path, Type: labels[0], Threads: *threads, Parallel: *parallel}
 	for _, part := range strings.Split(*parts, ",") {
 		switch strings.TrimSpace(part) {
@@ -92,7 +88,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 					return err
 				}
 				if *llamaref != "" {
-					if row.LlamaTokS, err = llamaBatched(ctx, *llamaref, path, llamaThreads, k, row.PromptTokens, *speedN); err != nil {
+					if row.LlamaTokS, err = llamaBatched(ctx, *llamaref, path, *threads, k, row.PromptTokens, *speedN); err != nil {
 						return err
 					}
 				}
