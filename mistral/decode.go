@@ -465,7 +465,7 @@ func (g *generation) propose(id int32) []int32 {
 	if others <= 1 && len(g.draft) > 0 {
 		// Alone, the guesses add rows to the pass: only as many as pay
 		// for them at this machine's cost of a row.
-		n := worth(len(g.draft), g.dr.accept, s.m.sched.rowTimes.of)
+		n := worth(len(g.draft), g.dr.accept, s.m.sched.rowTime)
 		if n == 0 {
 			g.shadow = g.draft[0]
 		}

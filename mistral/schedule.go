@@ -3,7 +3,6 @@ package mistral
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -48,10 +47,9 @@ type scheduler struct {
 	wake     chan struct{} // a request arrived (buffered: one pending signal)
 	finished chan struct{} // closed when the loop has ended
 
-	cost     passTimes
-	rowTimes rowTimes
-	lastPass time.Duration
-	passes   atomic.Int64 // passes run (for tests and statistics)
+	times    passTimes     // guarded by mu
+	lastPass time.Duration // guarded by mu
+	passes   atomic.Int64  // passes run (for tests and statistics)
 }
 
 // activity is the scheduler's view of a Session that is generating.
@@ -319,7 +317,7 @@ func (sc *scheduler) take() []*request {
 	}
 	budget := maxBlockTokens
 	if steps > 0 {
-		budget = sc.cost.promptBudget(steps)
+		budget = sc.times.promptBudget(steps)
 	}
 	prompts := 0
 	for _, r := range sc.queue {
@@ -405,9 +403,10 @@ func (sc *scheduler) pass(reqs []*request) {
 	err := sc.runLocked(segs, pad, padOut)
 	d := time.Since(start)
 	if err == nil {
+		sc.mu.Lock()
 		sc.lastPass = d
-		sc.cost.observe(rows, d)
-		sc.rowTimes.observe(rows, d)
+		sc.times.observe(rows, d)
+		sc.mu.Unlock()
 		sc.passes.Add(1)
 	}
 	for _, r := range reqs {
@@ -467,35 +466,6 @@ func (sc *scheduler) free() {
 	sc.run.close()
 }
 
-// rowTimes holds the recent time of a pass by its rows, for the few rows
-// a generation step and its drafts take: what a draft costs on this
-// machine, this model and these kernels (a second row may cost little, or
-// as much as the first where the products are compute-bound). The
-// scheduler's loop writes; generations read.
-type rowTimes [maxDraftTokens + 2]atomic.Uint64 // float64 bits of seconds; 0: not seen
-
-// rowTimeWeight is how much the latest pass of a size weighs in its time.
-const rowTimeWeight = 0.25
-
-func (t *rowTimes) observe(rows int, d time.Duration) {
-	if rows <= 0 || rows >= len(t) {
-		return
-	}
-	x := d.Seconds()
-	if old := math.Float64frombits(t[rows].Load()); old > 0 {
-		x = old + rowTimeWeight*(x-old)
-	}
-	t[rows].Store(math.Float64bits(x))
-}
-
-// of returns the recent time of a pass of rows rows, 0 if none was seen.
-func (t *rowTimes) of(rows int) float64 {
-	if rows <= 0 || rows >= len(t) {
-		return 0
-	}
-	return math.Float64frombits(t[rows].Load())
-}
-
 // passTimes holds the recent time of a pass by its rows, to size the prompt
 // chunks computed beside decoding. A pass's time does not grow in a straight
 // line with its rows (the products take rows in groups, and a few rows cost
@@ -504,10 +474,10 @@ func (t *rowTimes) of(rows int) float64 {
 // size took lately, not from a fitted model: the largest chunk whose passes
 // stayed within promptSlowdown times the decoding's own pass. A size not seen
 // lately is tried once before it is relied on (or avoided), and the decoding
-// alone is measured again when its time is stale. Only the scheduler's loop
-// uses it.
+// alone is measured again when its time is stale. The same times tell a
+// generation what its drafts' rows cost (see worth).
 type passTimes struct {
-	n    int64                    // passes observed
+	n    int64                     // passes observed
 	time [maxTimedRows + 1]float64 // seconds, by rows
 	seen [maxTimedRows + 1]int64   // when each size was last observed (n; 0: never)
 }
@@ -540,6 +510,22 @@ func (t *passTimes) observe(rows int, d time.Duration) {
 		x = old + rowTimeWeight*(x-old)
 	}
 	t.time[rows], t.seen[rows] = x, t.n
+}
+
+// rowTimeWeight is how much the latest pass of a size weighs in its time.
+const rowTimeWeight = 0.25
+
+// rowTime returns the time of the last passes of rows rows, 0 if none was
+// seen: what a generation's drafts cost on this machine, this model and
+// these kernels (a second row may cost little, or as much as the first
+// where the products are compute-bound).
+func (sc *scheduler) rowTime(rows int) float64 {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if rows <= 0 || rows > maxTimedRows || sc.times.seen[rows] == 0 {
+		return 0
+	}
+	return sc.times.time[rows]
 }
 
 // recent returns the time of a pass of rows rows, if one was seen lately.
