@@ -110,12 +110,12 @@ func (sc *scheduler) compute(ctx context.Context, s *Session, tokens []int32, al
 		sc.mu.Unlock()
 		return 0, fmt.Errorf("model %w", ErrClosed)
 	}
-	if sc.alone(s) {
-		return sc.inline(r)
-	}
 	sc.queue = append(sc.queue, r)
 	if a := sc.active[s]; a != nil {
 		a.queued, a.late = true, false
+	}
+	if sc.alone(s) {
+		return sc.inline(r)
 	}
 	sc.mu.Unlock()
 	select {
@@ -142,12 +142,13 @@ func (sc *scheduler) compute(ctx context.Context, s *Session, tokens []int32, al
 }
 
 // alone reports whether s may compute its pass on its own goroutine: no
-// pass is being computed, none is asked for, and no other Session is
-// generating (whose next step this pass could have shared). Then the pass
-// is the one the loop would run, without the two goroutine hand-offs (on a
-// small model, a sixth of a token's time). Called with mu held.
+// pass is being computed, none but its own is asked for, and no other
+// Session is generating (whose next step this pass could have shared).
+// Then the pass is the one the loop would take, without the two goroutine
+// hand-offs (on a small model, a sixth of a token's time). Called with mu
+// held.
 func (sc *scheduler) alone(s *Session) bool {
-	if sc.busy || len(sc.queue) > 0 {
+	if sc.busy || len(sc.queue) > 1 {
 		return false
 	}
 	for o := range sc.active {
@@ -158,13 +159,13 @@ func (sc *scheduler) alone(s *Session) bool {
 	return true
 }
 
-// inline computes r's pass on the calling goroutine (see alone). Called
-// with mu held; returns with it released.
+// inline computes the pass of r, the only request queued, on the calling
+// goroutine (see alone). Called with mu held; returns with it released.
 func (sc *scheduler) inline(r *request) (int, error) {
+	reqs := sc.take()
 	sc.busy = true
-	r.n, r.taken = len(r.tokens), true // all of it, as take does for a lone request
 	sc.mu.Unlock()
-	sc.pass([]*request{r})
+	sc.pass(reqs)
 	<-r.done
 	sc.idle()
 	return r.n, r.err
