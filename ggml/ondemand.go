@@ -66,3 +66,27 @@ func layOut(tensors []*Tensor, align int64) (offsets []int64, size int64, err er
 	}
 	return offsets, size, nil
 }
+
+// HugePages asks the system to back the memory of the tensors, placed in
+// buf, with huge pages (see mmap.HugePages) where buf is from
+// NewOnDemandBuffer; elsewhere it does nothing. It suits a tensor written
+// all over from its first use, such as a cache kept transposed (every
+// position writes one element of every row): its writes and reads then
+// cost one TLB entry per 2 MiB instead of one per 4 KiB, and it takes its
+// memory 2 MiB at a time.
+func (buf *Buffer) HugePages(tensors ...*Tensor) {
+	if buf.mem == nil {
+		return
+	}
+	base := uintptr(buf.base)
+	for _, t := range tensors {
+		p := uintptr(t.data())
+		if p < base || p+uintptr(t.Bytes()) > base+uintptr(len(buf.mem)) {
+			panic(fmt.Sprintf("ggml: HugePages(%v): not placed in this buffer", t))
+		}
+		mmap.HugePages(buf.mem[p-base : p-base+uintptr(t.Bytes())])
+	}
+}
+
+// data returns where t's data is (nil before it is placed).
+func (t *Tensor) data() unsafe.Pointer { return C.ggml_get_data(t.c) }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,4 +144,30 @@ func smapsField(t *testing.T, p unsafe.Pointer, field string) string {
 	require.NoError(t, sc.Err())
 	t.Fatalf("no %s for the mapping at %#x in /proc/self/smaps", field, addr)
 	return ""
+}
+
+// TestOnDemandHugePages: the memory of the tensors named gets the advice,
+// the rest of the buffer keeps 4 KiB pages (mappings split where the advice
+// starts and ends).
+func TestOnDemandHugePages(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("huge page advice is given on Linux only")
+	}
+	if _, err := os.Stat("/sys/kernel/mm/transparent_hugepage"); err != nil {
+		t.Skip("this kernel has no transparent huge pages")
+	}
+	ctx := NewContext(3, 0)
+	defer ctx.Close()
+	k := ctx.NewTensor(F16, 1024, 4096)
+	v := ctx.NewTensor(F16, 4096, 1024)
+	buf, err := NewOnDemandBuffer(k, v)
+	require.NoError(t, err)
+	defer buf.Close()
+	buf.HugePages(v)
+	hg := func(p unsafe.Pointer) bool { return slices.Contains(strings.Fields(smapsField(t, p, "VmFlags")), "hg") }
+	assert.True(t, hg(unsafe.Add(v.data(), v.Bytes()/2)), "the values' memory")
+	assert.False(t, hg(unsafe.Add(k.data(), k.Bytes()/2)), "the keys' memory")
+
+	other := ctx.NewTensor(F32, 8)
+	assert.Panics(t, func() { buf.HugePages(other) }, "a tensor placed elsewhere")
 }
