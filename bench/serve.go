@@ -53,6 +53,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		turnN    = fs.Int("turn-tokens", 32, "cache: tokens per answer")
 		rounds   = fs.Int("rounds", 3, "cache: conversations per setting (the median is reported)")
 		llamaref = fs.String("llamaref", "", "speed: the llamaref binary, for llama.cpp's batched decoding beside (default: none)")
+		noDrafts = fs.Bool("no-drafts", false, "speed: the server generates without drafts (HandlerConfig.NoDrafts), one token per Session and pass as llama.cpp's batched decoding")
 		asJSON   = fs.Bool("json", false, "print the results as one JSON object")
 	)
 	if err := fs.Parse(args); err != nil {
@@ -68,7 +69,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer m.Close()
-	res := serveResult{Model: path, Type: labels[0], Threads: *threads, Parallel: *parallel}
+	res := serveResult{Model: path, Type: labels[0], Threads: *threads, Parallel: *parallel, NoDrafts: *noDrafts}
 	for _, part := range strings.Split(*parts, ",") {
 		switch strings.TrimSpace(part) {
 		case "load":
@@ -83,7 +84,7 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				return err
 			}
 			for _, k := range ks {
-				row, err := serveSpeed(ctx, m, k, *speedReq, *speedN, *parallel)
+				row, err := serveSpeed(ctx, m, k, *speedReq, *speedN, *parallel, *noDrafts)
 				if err != nil {
 					return err
 				}
@@ -123,6 +124,7 @@ type serveResult struct {
 	Type     string            `json:"type"`
 	Threads  int               `json:"threads"`
 	Parallel int               `json:"parallel"`
+	NoDrafts bool              `json:"no_drafts"` // the speed rows' server generated without drafts
 	Load     *loadResult       `json:"load,omitempty"`
 	Speed    []serveSpeedRow   `json:"speed,omitempty"`
 	Cache    *serveCacheResult `json:"cache,omitempty"`
@@ -276,8 +278,8 @@ type serveSpeedRow struct {
 
 // serveSpeed has k clients send requests streamed requests each, one after
 // the other, with prompts of their own (no prompt in the cache).
-func serveSpeed(ctx context.Context, m *mistral.Model, k, requests, n, parallel int) (serveSpeedRow, error) {
-	s, err := startServer(m, openai.HandlerConfig{Parallel: max(parallel, k), Queue: k})
+func serveSpeed(ctx context.Context, m *mistral.Model, k, requests, n, parallel int, noDrafts bool) (serveSpeedRow, error) {
+	s, err := startServer(m, openai.HandlerConfig{Parallel: max(parallel, k), Queue: k, NoDrafts: noDrafts})
 	if err != nil {
 		return serveSpeedRow{}, err
 	}
@@ -378,7 +380,11 @@ func serveCache(ctx context.Context, m *mistral.Model, turns, n, rounds int) (*s
 }
 
 func printServe(w io.Writer, r serveResult) {
-	fmt.Fprintf(w, "%s (%s), server -parallel %d\n", r.Model, r.Type, r.Parallel)
+	drafts := ""
+	if r.NoDrafts && r.Speed != nil {
+		drafts = ", speed measured without drafts"
+	}
+	fmt.Fprintf(w, "%s (%s), server -parallel %d%s\n", r.Model, r.Type, r.Parallel, drafts)
 	if l := r.Load; l != nil {
 		fmt.Fprintf(w, "\nload: %d clients, %d requests (%d streamed), %d abandoned by their client, %d complete and right, %d problems, in %.1f s\n",
 			l.Clients, l.Requests, l.Streamed, l.Abandoned, l.Complete, len(l.Problems), l.Seconds)

@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		queue    = fs.Int("queue", 64, "most requests waiting for a slot; beyond it, 503 with Retry-After")
 		cache    = fs.Int("cache", 0, "Sessions of finished requests kept for their prompts (0: 2 × parallel)")
 		noCache  = fs.Bool("no-cache", false, "keep no Session: compute every prompt whole")
+		noDrafts = fs.Bool("no-drafts", false, "generate one token per pass, without drafts (the same answers; for measuring batched decoding alone)")
 		maxTok   = fs.Int("max-tokens", 0, "most tokens of a chat answer whose request sets no limit (0: 4096)")
 		threads  = fs.Int("threads", 0, "compute threads (0: one per CPU, one for a model under 64 MB)")
 		grace    = fs.Duration("grace", 30*time.Second, "on SIGINT or SIGTERM, how long running requests may go on before they are cancelled")
@@ -107,7 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer m.Close()
 	api, err := openai.NewHandler(m, openai.HandlerConfig{ModelName: *name, APIKey: *apiKey, Parallel: *parallel,
-		Queue: *queue, CacheSessions: *cache, NoPromptCache: *noCache, MaxTokens: *maxTok, Logger: logger})
+		Queue: *queue, CacheSessions: *cache, NoPromptCache: *noCache, NoDrafts: *noDrafts, MaxTokens: *maxTok, Logger: logger})
 	if err != nil {
 		srv.Close()
 		return err

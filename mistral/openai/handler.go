@@ -66,6 +66,10 @@ type HandlerConfig struct {
 
 	// Session configures the Sessions.
 	Session mistral.SessionConfig
+	// NoDrafts turns off the drafts of every generation (see
+	// mistral.GenerateConfig.NoDrafts): the answers are the same, one
+	// token per pass. For measuring batched decoding alone.
+	NoDrafts bool
 
 	// Logger receives one line per request, with its timings. Nil means
 	// slog.Default().
@@ -244,7 +248,7 @@ func newID(prefix string) string {
 }
 
 func (h *Handler) limits() limits {
-	return limits{vocab: h.m.Tokenizer().Len(), maxN: h.cfg.MaxN, maxTokens: h.cfg.MaxTokens}
+	return limits{vocab: h.m.Tokenizer().Len(), maxN: h.cfg.MaxN, maxTokens: h.cfg.MaxTokens, noDrafts: h.cfg.NoDrafts}
 }
 
 func (h *Handler) models(w http.ResponseWriter, r *http.Request) {

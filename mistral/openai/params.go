@@ -84,13 +84,14 @@ type limits struct {
 	vocab     int // ids are 0 to vocab-1
 	maxN      int
 	maxTokens int // the default of MaxTokens
+	noDrafts  bool
 }
 
 // generateConfig checks the fields and returns the configuration of the
 // first answer and how many answers to generate. Answer i > 0 uses the
 // seed plus i.
 func (p *SamplingParams) generateConfig(lim limits) (mistral.GenerateConfig, int, error) {
-	cfg := mistral.GenerateConfig{MaxTokens: lim.maxTokens}
+	cfg := mistral.GenerateConfig{MaxTokens: lim.maxTokens, NoDrafts: lim.noDrafts}
 	cfg.Temperature = 1
 	if err := inRange(p.Temperature, "temperature", 0, 2, func(v float64) { cfg.Temperature = float32(v) }); err != nil {
 		return cfg, 0, err

@@ -115,3 +115,21 @@ func TestChatErrors(t *testing.T) {
 		assert.EqualError(t, err, tt.want)
 	}
 }
+
+// TestNoDraftsReachesGeneration: HandlerConfig.NoDrafts turns the drafts
+// off in the generation of chat and completion requests alike.
+func TestNoDraftsReachesGeneration(t *testing.T) {
+	lim := limits{vocab: 32000, maxN: 8, maxTokens: 16}
+	chat := parse(t, `{"messages": [{"role": "user", "content": "Hi"}], "temperature": 0}`)
+	var comp CompletionRequest
+	require.NoError(t, json.Unmarshal([]byte(`{"prompt": "Hi"}`), &comp))
+	for _, noDrafts := range []bool{false, true} {
+		lim.noDrafts = noDrafts
+		cfg, _, err := chat.generateConfig(lim)
+		require.NoError(t, err)
+		assert.Equal(t, noDrafts, cfg.NoDrafts, "chat")
+		cfg, _, err = comp.generateConfig(lim)
+		require.NoError(t, err)
+		assert.Equal(t, noDrafts, cfg.NoDrafts, "completion")
+	}
+}
