@@ -114,3 +114,39 @@ func TestExpNonPositive(t *testing.T) {
 	assert.Zero(t, expNonPositive(math.Inf(-1)))
 	assert.Zero(t, expNonPositive(math.NaN()))
 }
+
+// TestGreedyShortcut: greedy sampling with nothing to apply takes the
+// largest logit straight from the logits; it must pick what the candidates
+// would (NaN as -Inf, the lowest id of equals, id 0 when all are -Inf).
+func TestGreedyShortcut(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	cases := [][]float32{
+		{1}, {nan}, {-inf}, {nan, nan}, {-inf, -inf, -inf}, {nan, 2, 2}, {3, nan, 3},
+		{-inf, nan, -5}, {inf, inf}, {0, -0.0}, {-1, -1, -0.5, -0.5},
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		l := make([]float32, 1+rng.IntN(40))
+		for i := range l {
+			switch rng.IntN(8) {
+			case 0:
+				l[i] = nan
+			case 1:
+				l[i] = -inf
+			case 2:
+				l[i] = float32(rng.IntN(3)) // ties
+			default:
+				l[i] = float32(rng.NormFloat64())
+			}
+		}
+		cases = append(cases, l)
+	}
+	var c Candidates
+	var s Sampler
+	for _, l := range cases {
+		c.reset(l)
+		want := c.argmax()
+		assert.Equal(t, want, argmax(l), "%v", l)
+		assert.Equal(t, want, s.Sample(l), "%v: Sampler.Sample at temperature 0", l)
+	}
+}

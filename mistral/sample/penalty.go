@@ -67,14 +67,16 @@ func (s *Sampler) applyBias(c *Candidates) {
 	}
 }
 
+// penalizes reports whether a penalty applies to some token of the window.
+func (s *Sampler) penalizes() bool {
+	return (s.repeatPenalty != 0 || s.frequencyPenalty != 0 || s.presencePenalty != 0) && len(s.hist.buf) > 0
+}
+
 // applyPenalties applies the repetition, frequency and presence penalties
 // to the tokens of the window. It runs while the candidates are still the
 // whole vocabulary in order of id.
 func (s *Sampler) applyPenalties(c *Candidates) {
-	if s.repeatPenalty == 0 && s.frequencyPenalty == 0 && s.presencePenalty == 0 {
-		return
-	}
-	if len(s.hist.buf) == 0 {
+	if !s.penalizes() {
 		return
 	}
 	// Sorting a copy of the window groups each token's occurrences without

@@ -2,6 +2,7 @@ package sample
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 )
@@ -146,6 +147,9 @@ func (s *Sampler) Sample(logits []float32) int32 {
 	if len(logits) == 0 {
 		panic("sample: Sampler.Sample: no logits")
 	}
+	if s.temperature == 0 && len(s.bias) == 0 && len(s.stages) == 0 && !s.penalizes() {
+		return argmax(logits) // the candidates would be the logits themselves
+	}
 	c := &s.cand
 	c.reset(logits)
 	s.applyBias(c)
@@ -161,6 +165,18 @@ func (s *Sampler) Sample(logits []float32) int32 {
 	}
 	s.truncate(c)
 	return c.draw(s.temperature, s.uniform())
+}
+
+// argmax returns the id of the largest logit, the lowest of equals, a NaN
+// counting as -Inf (as the candidates see it); 0 if none is above -Inf.
+func argmax(logits []float32) int32 {
+	best, top := 0, float32(math.Inf(-1))
+	for i, l := range logits {
+		if l > top {
+			best, top = i, l
+		}
+	}
+	return int32(best)
 }
 
 // truncate runs the truncating stages: top-k, typical-p, top-p, min-p.
