@@ -25,13 +25,13 @@ type decodeResult struct {
 	Schema         string    `json:"schema,omitempty"`
 	Threads        int       `json:"threads"`
 	Rounds         int       `json:"rounds"`
-	Tokens         int       `json:"tokens"`
+	Tokens         int       `json:"tokens"`      // per generation
 	PlainTokS      float64   `json:"plain_tok_s"` // median
 	TokS           float64   `json:"tok_s"`       // median, with drafts
 	Speedup        float64   `json:"speedup"`
 	PlainRounds    []float64 `json:"plain_rounds_tok_s"`
 	DraftRounds    []float64 `json:"rounds_tok_s"`
-	PassesPerToken float64   `json:"passes_per_token"`
+	PassesPerToken float64   `json:"passes_per_token"` // over all rounds, as drafted, kept and acceptance
 	Drafted        int       `json:"drafted"`
 	Kept           int       `json:"kept"`
 	Acceptance     float64   `json:"acceptance"` // drafts kept / drafts fed
@@ -126,11 +126,11 @@ func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	r.Identical = true
-	var drafted run
+	var total mistral.DecodeStats // of the drafted runs, all rounds
 	for round := range *rounds {
 		// Each goes first every other round: neither always follows the
 		// other's Session (its freed cache, the page cache, the clocks).
-		var plain run
+		var plain, drafted run
 		for _, noDrafts := range []bool{round%2 == 0, round%2 != 0} {
 			x, err := once(noDrafts)
 			if err != nil {
@@ -145,11 +145,17 @@ func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		r.PlainRounds = append(r.PlainRounds, plain.tokS)
 		r.DraftRounds = append(r.DraftRounds, drafted.tokS)
 		r.Identical = r.Identical && slices.Equal(plain.ids, drafted.ids)
+		total.Tokens += drafted.stats.Tokens
+		total.Passes += drafted.stats.Passes
+		total.Drafted += drafted.stats.Drafted
+		total.Kept += drafted.stats.Kept
 		fmt.Fprintf(stderr, "round %d: plain %.2f tok/s, drafts %.2f tok/s (%d tokens in %d passes)\n",
 			round, plain.tokS, drafted.tokS, drafted.stats.Tokens, drafted.stats.Passes)
 	}
-	st := drafted.stats
-	r.Tokens = st.Tokens
+	st := total // passes and drafts summed over the rounds: the drafts each round feeds depend on its timings
+	if *rounds > 0 {
+		r.Tokens = st.Tokens / *rounds
+	}
 	r.PlainTokS, _, _ = medianSpread(r.PlainRounds)
 	r.TokS, _, _ = medianSpread(r.DraftRounds)
 	if r.PlainTokS > 0 {
