@@ -54,13 +54,14 @@ func (m *model) grammarIndex(g *grammar.Grammar) *grammar.Index {
 // allows next, and the end-of-sequence token only when the text is
 // complete.
 type grammarStage struct {
-	m      *grammar.Matcher
-	mask   grammar.Mask
-	eos    int32
-	forced int32   // when >= 0, the only candidate (finishing within the budget)
-	banned []int32 // tokens drawn at this step after which the text could not end in the budget
-	masked bool    // mask holds the tokens allowed at this step
-	err    error
+	m       *grammar.Matcher
+	mask    grammar.Mask
+	eos     int32
+	forced  int32   // when >= 0, the only candidate (finishing within the budget)
+	banned  []int32 // tokens drawn at this step after which the text could not end in the budget
+	masked  bool    // mask holds the tokens allowed at this step
+	allowed []int32 // what Apply keeps, in increasing order
+	err     error
 }
 
 // finishMargin is how many tokens before the end of the budget a
@@ -100,7 +101,8 @@ func (g *grammarStage) plan(remaining int) {
 
 func (g *grammarStage) Apply(c *Candidates) {
 	if g.forced >= 0 {
-		c.DeleteFunc(func(id int32, _ float32) bool { return id != g.forced })
+		g.allowed = append(g.allowed[:0], g.forced)
+		c.KeepIDs(g.allowed)
 		if c.Len() > 0 {
 			return
 		}
@@ -118,7 +120,13 @@ func (g *grammarStage) Apply(c *Candidates) {
 		}
 		g.masked = true
 	}
-	c.DeleteFunc(func(id int32, _ float32) bool { return !g.mask.Has(id) || slices.Contains(g.banned, id) })
+	g.allowed = g.allowed[:0]
+	for id := range g.mask.All() {
+		if !slices.Contains(g.banned, id) {
+			g.allowed = append(g.allowed, id)
+		}
+	}
+	c.KeepIDs(g.allowed)
 }
 
 // fits reports whether, after token id, the grammar's shortest completion

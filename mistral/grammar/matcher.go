@@ -2,6 +2,7 @@ package grammar
 
 import (
 	"fmt"
+	"iter"
 	"math/bits"
 )
 
@@ -19,6 +20,21 @@ func (m Mask) Has(id int32) bool {
 
 // Set adds id to the set. It panics if id is beyond the mask.
 func (m Mask) Set(id int32) { m[id>>6] |= 1 << (id & 63) }
+
+// All returns the ids in the set, in increasing order.
+func (m Mask) All() iter.Seq[int32] {
+	return func(yield func(int32) bool) {
+		for w, word := range m {
+			for word != 0 {
+				b := bits.TrailingZeros64(word)
+				if !yield(int32(w<<6 | b)) {
+					return
+				}
+				word &= word - 1
+			}
+		}
+	}
+}
 
 // Count returns the number of ids in the set.
 func (m Mask) Count() int {

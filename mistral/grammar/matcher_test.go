@@ -1,6 +1,7 @@
 package grammar
 
 import (
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -236,5 +237,33 @@ func TestMaskMatchesBruteForce(t *testing.T) {
 				t.Fatalf("after %q, token %d %q: mask %v, Allows %v", tc.prefix, id, toks.Bytes(id), mask.Has(id), !mask.Has(id))
 			}
 		}
+	}
+}
+
+// TestMaskAll: All yields the ids Has reports, in increasing order, and
+// stops when asked.
+func TestMaskAll(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 63, 64, 65, 200, 32000} {
+		m := NewMask(n)
+		var want []int32
+		for id := range int32(n) {
+			if rng.IntN(7) == 0 || id == int32(n-1) {
+				m.Set(id)
+				want = append(want, id)
+			}
+		}
+		var got []int32
+		for id := range m.All() {
+			got = append(got, id)
+		}
+		require.Equal(t, want, got, "vocabulary %d", n)
+		got = got[:0]
+		for id := range m.All() {
+			if got = append(got, id); len(got) == 2 {
+				break
+			}
+		}
+		require.Equal(t, want[:min(2, len(want))], got, "vocabulary %d, stopped after two", n)
 	}
 }

@@ -1,6 +1,9 @@
 package sample
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // A Stage is one step of a Sampler's chain, written by the caller and given
 // in Config.Stages. Apply may change logits, remove candidates or
@@ -155,6 +158,39 @@ func (c *Candidates) DeleteFunc(del func(id int32, logit float32) bool) {
 			c.ids[n], c.logits[n], c.probs[n] = id, l, c.probs[i]
 			n++
 		}
+	}
+	if n < c.Len() {
+		c.byID = false
+		c.Truncate(n)
+	}
+}
+
+// KeepIDs keeps the candidates whose token is in keep, which must be in
+// increasing order, and removes the others, keeping their order. While the
+// candidates are still the whole vocabulary in order of id, it costs the
+// length of keep, not of the vocabulary: a grammar that allows a few
+// hundred tokens of 32,000 filters them at that cost.
+func (c *Candidates) KeepIDs(keep []int32) {
+	for i := 1; i < len(keep); i++ {
+		if keep[i] <= keep[i-1] {
+			panic("sample: Candidates.KeepIDs: ids not in increasing order")
+		}
+	}
+	if !c.byID {
+		c.DeleteFunc(func(id int32, _ float32) bool {
+			_, found := slices.BinarySearch(keep, id)
+			return !found
+		})
+		return
+	}
+	n := 0
+	for _, id := range keep {
+		if id < 0 || int(id) >= c.Len() {
+			continue
+		}
+		// n <= id: the entries read are not yet overwritten.
+		c.ids[n], c.logits[n], c.probs[n] = id, c.logits[id], c.probs[id]
+		n++
 	}
 	if n < c.Len() {
 		c.byID = false

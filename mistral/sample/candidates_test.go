@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // samplerRefOrder returns the ids of logits in order of decreasing logit, the
@@ -149,4 +150,49 @@ func TestGreedyShortcut(t *testing.T) {
 		assert.Equal(t, want, argmax(l), "%v", l)
 		assert.Equal(t, want, s.Sample(l), "%v: Sampler.Sample at temperature 0", l)
 	}
+}
+
+// TestKeepIDs: KeepIDs leaves what DeleteFunc with the same set leaves,
+// from the whole vocabulary and from candidates already filtered and
+// reordered.
+func TestKeepIDs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const vocab = 300
+	logits := make([]float32, vocab)
+	for i := range logits {
+		logits[i] = float32(rng.NormFloat64())
+	}
+	state := func(c *Candidates) (ids []int32, ls []float32) {
+		for i := range c.Len() {
+			ids, ls = append(ids, c.ID(i)), append(ls, c.Logit(i))
+		}
+		return ids, ls
+	}
+	for trial := range 100 {
+		var keep []int32
+		for id := int32(-2); id < vocab+3; id++ {
+			if rng.IntN(4) == 0 {
+				keep = append(keep, id) // a few outside the vocabulary too
+			}
+		}
+		var a, b Candidates
+		a.reset(logits)
+		b.reset(logits)
+		if trial%2 == 1 { // not the whole vocabulary in order of id any more
+			a.KeepTop(200)
+			b.KeepTop(200)
+		}
+		a.KeepIDs(keep)
+		b.DeleteFunc(func(id int32, _ float32) bool { _, ok := slices.BinarySearch(keep, id); return !ok })
+		ai, al := state(&a)
+		bi, bl := state(&b)
+		require.Equal(t, bi, ai, "trial %d", trial)
+		require.Equal(t, bl, al, "trial %d", trial)
+		assert.Equal(t, b.argmax(), a.argmax(), "trial %d", trial)
+	}
+	var c Candidates
+	c.reset(logits)
+	assert.Panics(t, func() { c.KeepIDs([]int32{5, 3}) }, "ids out of order")
+	c.KeepTop(10)
+	assert.Panics(t, func() { c.KeepIDs([]int32{5, 5}) }, "ids repeated, candidates not by id")
 }
