@@ -121,9 +121,10 @@ func TestExpNonPositive(t *testing.T) {
 // would (NaN as -Inf, the lowest id of equals, id 0 when all are -Inf).
 func TestGreedyShortcut(t *testing.T) {
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	negZero := float32(math.Copysign(0, -1))
 	cases := [][]float32{
 		{1}, {nan}, {-inf}, {nan, nan}, {-inf, -inf, -inf}, {nan, 2, 2}, {3, nan, 3},
-		{-inf, nan, -5}, {inf, inf}, {0, -0.0}, {-1, -1, -0.5, -0.5},
+		{-inf, nan, -5}, {inf, inf}, {0, negZero}, {negZero, 0}, {-1, -1, -0.5, -0.5},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 200 {
