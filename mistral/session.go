@@ -204,9 +204,9 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 	}
 	// The values are kept transposed: each position writes one element of
 	// every row, so the first one already takes most of their memory, and
-	// on 4 KiB pages each element written or read is a TLB miss (writing
-	// them took 6% of a pass of 4 Sessions decoding, most of it in those
-	// misses). Huge pages for them.
+	// on 4 KiB pages each element written or read is a TLB miss. Huge pages
+	// for them: in a profile of 4 Sessions decoding, the writes' share fell
+	// from 2.4% to 0.9%.
 	s.cacheBuf.HugePages(c.vt...)
 	s.logits = make([]float32, p.Vocab)
 	buf, ctx := s.cacheBuf, s.cacheCtx
