@@ -1,16 +1,27 @@
 package mistral
 
 import (
+	"slices"
+	"time"
+
 	"github.com/gomistral/gomistral/ggml"
 )
 
-// runner computes forward passes: a backend, the graph allocator and the
-// graph last built, reused while the shape of the passes repeats.
+// runner computes forward passes: a backend, the graphs last built and the
+// allocator that places their intermediate tensors, all in one buffer (the
+// same memory, warm in the caches, whatever the graph). A graph is reused
+// when the shape of a pass comes back: generation with drafts alternates
+// shapes (a token alone, a token and its guesses), as do Sessions joining
+// and leaving a batch, and building a graph again each time cost the small
+// model 40% of its time with drafts.
 type runner struct {
-	m     *model
-	be    *ggml.Backend
-	alloc *ggml.Allocator
-	fwd   *forward
+	m      *model
+	be     *ggml.Backend
+	alloc  *ggml.Allocator
+	graphs []*forward    // kept, most recently used last
+	fwd    *forward      // the graph of the last pass
+	built  time.Duration // the time the last pass took to build its graph (0: a kept one)
+	builds int           // graphs built
 
 	// scratch for graph inputs, reused across passes
 	tokBuf []int32
@@ -22,17 +33,77 @@ type runner struct {
 	out    []float32
 }
 
+// maxGraphs bounds the graphs kept.
+const maxGraphs = 32
+
 func newRunner(m *model, be *ggml.Backend) runner {
 	return runner{m: m, be: be, alloc: ggml.NewAllocator(be)}
 }
 
-// close frees the graph, the allocator and the backend. It is idempotent.
+// close frees the graphs, the allocator and the backend. It is idempotent.
 func (r *runner) close() {
-	r.fwd.close()
+	r.forget(nil)
 	r.fwd = nil
 	r.alloc.Close()
 	r.alloc = nil
 	r.be.Close()
+}
+
+// forget frees the kept graphs but keep.
+func (r *runner) forget(keep *forward) {
+	r.graphs = slices.DeleteFunc(r.graphs, func(f *forward) bool {
+		if f != keep {
+			f.close()
+			return true
+		}
+		return false
+	})
+}
+
+// graph returns the graph of key over the current weights: a kept one, or
+// one built now.
+//
+// The allocator places a graph's tensors when it is built and places each
+// graph in the same buffer, each as if it were alone: a kept graph's
+// tensors stay where they were placed, valid for as long as the buffer is
+// not replaced, which the allocator does only to grow it (on the CPU the
+// buffer is one block: it grows when its size does). Then the other graphs
+// are forgotten.
+func (r *runner) graph(key graphKey) (*forward, error) {
+	r.built = 0
+	w := r.m.current.Load()
+	for i, f := range r.graphs {
+		if f.w == w && f.key.equal(key) {
+			copy(r.graphs[i:], r.graphs[i+1:])
+			r.graphs[len(r.graphs)-1] = f
+			return f, nil
+		}
+	}
+	start := time.Now()
+	if len(r.graphs) >= maxGraphs {
+		r.graphs[0].close()
+		r.graphs = slices.Delete(r.graphs, 0, 1)
+	}
+	f := buildForward(r.m, key)
+	size := r.alloc.Size()
+	if err := r.alloc.Alloc(f.graph); err != nil {
+		f.close()
+		return nil, err
+	}
+	r.graphs = append(r.graphs, f)
+	if r.alloc.Size() != size {
+		r.forget(f) // the buffer was replaced: their tensors were in the old one
+	}
+	r.graphs = slices.DeleteFunc(r.graphs, func(f *forward) bool {
+		if f.w != w { // built before the weights were repacked
+			f.close()
+			return true
+		}
+		return false
+	})
+	r.built = time.Since(start)
+	r.builds++
+	return f, nil
 }
 
 // key returns the graph shape of segments at their sessions' positions,
@@ -58,16 +129,11 @@ func (r *runner) key(segs []segment, pad, padOut int) graphKey {
 // session's logits in place.
 func (r *runner) run(segs []segment, pad, padOut int) error {
 	key := r.key(segs, pad, padOut)
-	if r.fwd == nil || !r.fwd.key.equal(key) || r.fwd.w != r.m.current.Load() {
-		r.fwd.close()
-		r.fwd = buildForward(r.m, key)
-		if err := r.alloc.Alloc(r.fwd.graph); err != nil {
-			r.fwd.close()
-			r.fwd = nil
-			return err
-		}
+	f, err := r.graph(key)
+	if err != nil {
+		return err
 	}
-	f := r.fwd
+	r.fwd = f
 	r.setInputs(f, segs)
 	if err := r.be.Compute(f.graph); err != nil {
 		return err
