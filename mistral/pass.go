@@ -33,8 +33,9 @@ type runner struct {
 	out    []float32
 }
 
-// maxGraphs bounds the graphs kept.
-const maxGraphs = 32
+// maxGraphs bounds the graphs kept (a graph of Mistral 7B with 8 Sessions
+// holds a few MB of tensor records).
+const maxGraphs = 16
 
 func newRunner(m *model, be *ggml.Backend) runner {
 	return runner{m: m, be: be, alloc: ggml.NewAllocator(be)}
