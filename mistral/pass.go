@@ -12,8 +12,8 @@ import (
 // same memory, warm in the caches, whatever the graph). A graph is reused
 // when the shape of a pass comes back: generation with drafts alternates
 // shapes (a token alone, a token and its guesses), as do Sessions joining
-// and leaving a batch, and building a graph again each time cost the small
-// model 40% of its time with drafts.
+// and leaving a batch: building the graph at each change of shape, the
+// small model built one 77 to 92 times in 512 tokens with drafts.
 type runner struct {
 	m      *model
 	be     *ggml.Backend
@@ -88,7 +88,10 @@ func (r *runner) graph(key graphKey) (*forward, error) {
 	f := buildForward(r.m, key)
 	size := r.alloc.Size()
 	if err := r.alloc.Alloc(f.graph); err != nil {
+		// The allocator may have let its buffer go: forget them all.
 		f.close()
+		r.forget(nil)
+		r.fwd = nil
 		return nil, err
 	}
 	r.graphs = append(r.graphs, f)
