@@ -48,7 +48,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.system, "system", "", "system prompt")
 	fs.BoolVar(&o.guardrails, "guardrails", false, "add the Mistral 7B paper's guardrail system prompt")
 	fs.IntVar(&o.n, "n", 256, "most tokens per answer (0: until end of sequence)")
-	threads := fs.Int("threads", 0, "compute threads (0: one per CPU, one for a model under 64 MB)")
+	threads := cli.AddThreads(fs)
 	sampling := cli.AddSampling(fs, mistral.SamplerConfig{Temperature: 0.7, TopP: 0.9}, cli.Temp|cli.TopP|cli.Seed)
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -38,7 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		textPath   = fs.String("text", "", "text file to extract from (required)")
 		n          = fs.Int("n", 512, "most tokens of the document (the end of the budget closes it)")
 		sampling   = cli.AddSampling(fs, mistral.SamplerConfig{}, cli.AllSampling)
-		threads    = fs.Int("threads", 0, "compute threads (0: one per CPU, one for a model under 64 MB)")
+		threads    = cli.AddThreads(fs)
 	)
 	if err := fs.Parse(args); err != nil {
 		return err

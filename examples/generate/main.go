@@ -38,7 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		prompt   = fs.String("prompt", "", "text to continue")
 		n        = fs.Int("n", 128, "most tokens to generate (0: until end of sequence)")
 		sampling = cli.AddSampling(fs, mistral.SamplerConfig{}, cli.AllSampling)
-		threads  = fs.Int("threads", 0, "compute threads (0: one per CPU, one for a model under 64 MB)")
+		threads  = cli.AddThreads(fs)
 		stops    stopFlags
 		repack   mistral.RepackMode
 		verbose  = fs.Bool("v", false, "log the model's details to standard error")

@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		noCache  = fs.Bool("no-cache", false, "keep no Session: compute every prompt whole")
 		noDrafts = fs.Bool("no-drafts", false, "generate one token per pass, without drafts (the same answers; for measuring batched decoding alone)")
 		maxTok   = fs.Int("max-tokens", 0, "most tokens of a chat answer whose request sets no limit (0: 4096)")
-		threads  = fs.Int("threads", 0, "compute threads (0: one per CPU, one for a model under 64 MB)")
+		threads  = cli.AddThreads(fs)
 		grace    = fs.Duration("grace", 30*time.Second, "on SIGINT or SIGTERM, how long running requests may go on before they are cancelled")
 		verbose  = fs.Bool("v", false, "log the model's details too")
 		repack   mistral.RepackMode

@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		n        = fs.Int("n", 256, "most tokens per answer or call")
 		rounds   = fs.Int("rounds", 3, "most rounds of calls before the model must answer in text")
 		choice   = fs.String("tool-choice", "auto", "the first round's tool choice: auto, required or none")
-		threads  = fs.Int("threads", 0, "compute threads (0: one per CPU, one for a model under 64 MB)")
+		threads  = cli.AddThreads(fs)
 		sampling = cli.AddSampling(fs, mistral.SamplerConfig{}, cli.AllSampling)
 	)
 	if err := fs.Parse(args); err != nil {

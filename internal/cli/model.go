@@ -17,6 +17,12 @@ func AddModel(fs *flag.FlagSet) *Model {
 	return m
 }
 
+// AddThreads registers the -threads flag of a program that computes with a
+// Model (mistral.Config.Threads) on fs and returns its value.
+func AddThreads(fs *flag.FlagSet) *int {
+	return fs.Int("threads", 0, "compute threads (0: one per CPU, one for a model under 64 MB)")
+}
+
 // Path returns the file the flag names, or the shipped model's
 // (models.TinyPath, which writes it to the user's cache the first time)
 // when it names none.
