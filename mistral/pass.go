@@ -18,19 +18,19 @@ type runner struct {
 	m      *model
 	be     *ggml.Backend
 	alloc  *ggml.Allocator
-	graphs []*forward    // kept, most recently used last
-	fwd    *forward      // the graph of the last pass
+	graphs []*forward    // kept, most recently used last (the last pass's)
 	built  time.Duration // the time the last pass took to build its graph (0: a kept one)
 	builds int           // graphs built
 
-	// scratch for graph inputs, reused across passes
-	tokBuf []int32
-	posBuf []int32
-	mask   []float32
-	kIdx   []int64
-	vIdx   []int64
-	outIdx []int32
-	out    []float32
+	// scratch for graph keys and inputs, reused across passes
+	keySegs []segmentKey
+	tokBuf  []int32
+	posBuf  []int32
+	mask    []float32
+	kIdx    []int64
+	vIdx    []int64
+	outIdx  []int32
+	out     []float32
 }
 
 // maxGraphs bounds the graphs kept (a graph of Mistral 7B with 8 Sessions
@@ -44,7 +44,6 @@ func newRunner(m *model, be *ggml.Backend) runner {
 // close frees the graphs, the allocator and the backend. It is idempotent.
 func (r *runner) close() {
 	r.forget(nil)
-	r.fwd = nil
 	r.alloc.Close()
 	r.alloc = nil
 	r.be.Close()
@@ -81,6 +80,7 @@ func (r *runner) graph(key graphKey) (*forward, error) {
 		}
 	}
 	start := time.Now()
+	key.segs = slices.Clone(key.segs) // the graph keeps its key; key's are scratch
 	if len(r.graphs) >= maxGraphs {
 		r.graphs[0].close()
 		r.graphs = slices.Delete(r.graphs, 0, 1)
@@ -91,7 +91,6 @@ func (r *runner) graph(key graphKey) (*forward, error) {
 		// The allocator may have let its buffer go: forget them all.
 		f.close()
 		r.forget(nil)
-		r.fwd = nil
 		return nil, err
 	}
 	r.graphs = append(r.graphs, f)
@@ -110,12 +109,21 @@ func (r *runner) graph(key graphKey) (*forward, error) {
 	return f, nil
 }
 
+// last returns the graph of the last pass (nil before any).
+func (r *runner) last() *forward {
+	if len(r.graphs) == 0 {
+		return nil
+	}
+	return r.graphs[len(r.graphs)-1]
+}
+
 // key returns the graph shape of segments at their sessions' positions,
 // with pad rows computed after theirs and padOut output rows after the
 // outputs (see kernelFacts.padding), so that the output matrix too is
 // multiplied by the same kernel whatever the pass.
 func (r *runner) key(segs []segment, pad, padOut int) graphKey {
-	k := graphKey{pad: pad, padOut: padOut, segs: make([]segmentKey, len(segs))}
+	r.keySegs = grow(r.keySegs, len(segs))
+	k := graphKey{pad: pad, padOut: padOut, segs: r.keySegs}
 	for i, sg := range segs {
 		sl := &sg.s.slots
 		k.segs[i] = segmentKey{
@@ -137,7 +145,6 @@ func (r *runner) run(segs []segment, pad, padOut int) error {
 	if err != nil {
 		return err
 	}
-	r.fwd = f
 	r.setInputs(f, segs)
 	if err := r.be.Compute(f.graph); err != nil {
 		return err

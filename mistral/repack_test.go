@@ -154,7 +154,7 @@ func TestRepackInBackground(t *testing.T) {
 	assert.Zero(t, bg.RepackedBytes(), "nothing repacked yet")
 	early := newSession(t, bg)
 	assert.True(t, slices.Equal(plain, logits(early)), "before the swap: the mapped weights")
-	assert.Same(t, &bg.plain, bg.sched.run.fwd.w, "the graph reads the mapped weights")
+	assert.Same(t, &bg.plain, bg.sched.run.last().w, "the graph reads the mapped weights")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	assert.ErrorIs(t, bg.WaitRepack(ctx), context.DeadlineExceeded)
 	cancel()
@@ -162,8 +162,8 @@ func TestRepackInBackground(t *testing.T) {
 	require.NoError(t, bg.WaitRepack(context.Background()))
 	assert.Equal(t, atLoad.RepackedBytes(), bg.RepackedBytes())
 	assert.True(t, slices.Equal(want, logits(early)), "a session made before the swap")
-	assert.NotSame(t, &bg.plain, bg.sched.run.fwd.w, "its graph was rebuilt with the repacked weights")
-	assert.Same(t, bg.current.Load(), bg.sched.run.fwd.w)
+	assert.NotSame(t, &bg.plain, bg.sched.run.last().w, "its graph was rebuilt with the repacked weights")
+	assert.Same(t, bg.current.Load(), bg.sched.run.last().w)
 	assert.True(t, slices.Equal(want, logits(newSession(t, bg))), "a session made after")
 
 	// Close while the repacking is held: it is cancelled, Close returns.
