@@ -87,6 +87,3 @@ func (buf *Buffer) HugePages(tensors ...*Tensor) {
 		mmap.HugePages(buf.mem[p-base : p-base+uintptr(t.Bytes())])
 	}
 }
-
-// data returns where t's data is (nil before it is placed).
-func (t *Tensor) data() unsafe.Pointer { return C.ggml_get_data(t.c) }

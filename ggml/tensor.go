@@ -114,7 +114,10 @@ func (t *Tensor) SetInput() *Tensor { C.ggml_set_input(t.c); return t }
 func (t *Tensor) SetOutput() *Tensor { C.ggml_set_output(t.c); return t }
 
 // Allocated reports whether the tensor's data has a place in a buffer.
-func (t *Tensor) Allocated() bool { return C.ggml_get_data(t.c) != nil }
+func (t *Tensor) Allocated() bool { return t.data() != nil }
+
+// data returns where t's data is (nil before it is placed).
+func (t *Tensor) data() unsafe.Pointer { return C.ggml_get_data(t.c) }
 
 // checkIO panics unless n bytes at offset fit in an allocated, contiguous tensor.
 func (t *Tensor) checkIO(op string, offset, n int64) {

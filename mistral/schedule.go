@@ -525,18 +525,24 @@ const rowTimeWeight = 0.25
 func (sc *scheduler) rowTime(rows int) float64 {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	if rows <= 0 || rows > maxTimedRows || sc.times.seen[rows] == 0 {
-		return 0
+	d, _ := sc.times.of(rows)
+	return d
+}
+
+// of returns the time of passes of rows rows, and false if none was seen.
+func (t *passTimes) of(rows int) (d float64, seen bool) {
+	if rows <= 0 || rows > maxTimedRows || t.seen[rows] == 0 {
+		return 0, false
 	}
-	return sc.times.time[rows]
+	return t.time[rows], true
 }
 
 // recent returns the time of a pass of rows rows, if one was seen lately.
 func (t *passTimes) recent(rows int) (float64, bool) {
-	if rows <= 0 || rows > maxTimedRows || t.seen[rows] == 0 || t.n-t.seen[rows] > staleAfter {
-		return 0, false
+	if d, ok := t.of(rows); ok && t.n-t.seen[rows] <= staleAfter {
+		return d, true
 	}
-	return t.time[rows], true
+	return 0, false
 }
 
 // Prompt chunks beside decoding: fewest and most tokens.
