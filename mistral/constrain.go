@@ -129,6 +129,25 @@ func (g *grammarStage) Apply(c *Candidates) {
 	c.KeepIDs(g.allowed)
 }
 
+// Keeps reports whether Apply keeps id among the candidates it is given
+// (see sample.Filter), testing that token alone against the grammar, not
+// computing the mask.
+func (g *grammarStage) Keeps(id int32) bool {
+	switch {
+	case g.forced >= 0:
+		return id == g.forced
+	case slices.Contains(g.banned, id):
+		return false
+	case id == g.eos:
+		return g.m.Complete()
+	}
+	return g.m.Allows(id)
+}
+
+// Only reports the token the grammar forces at this step, if it does:
+// Apply keeps it alone when it is among the candidates.
+func (g *grammarStage) Only() (int32, bool) { return g.forced, g.forced >= 0 }
+
 // fits reports whether, after token id, the grammar's shortest completion
 // can still be spelled in left tokens (counting a token a byte, which any
 // vocabulary with byte tokens can do).

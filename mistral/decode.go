@@ -89,6 +89,32 @@ func (st gate) Apply(c *Candidates) {
 	}
 }
 
+// Keeps reports whether Apply keeps id among the candidates it is given
+// (see sample.Filter): gate only removes tokens, for their ids.
+func (st gate) Keeps(id int32) bool {
+	g := st.g
+	if t := g.tools; t != nil && !t.active {
+		switch {
+		case t.choice.Mode == ToolNone || g.n > 0:
+			if id == t.id {
+				return false
+			}
+		case t.choice.Mode != ToolAuto:
+			return id == t.id
+		}
+	}
+	return g.gs == nil || g.gs.Keeps(id)
+}
+
+// Only reports the token the grammar forces, if it does (see
+// sample.Filter): the tools' gate keeps that token if Keeps says so.
+func (st gate) Only() (int32, bool) {
+	if gs := st.g.gs; gs != nil && gs.forced >= 0 {
+		return gs.forced, true
+	}
+	return 0, false
+}
+
 // drawn is a token the sampler drew, with what the stream reports of it.
 type drawn struct {
 	id      int32

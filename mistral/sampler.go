@@ -15,6 +15,10 @@ type (
 	// Stage is one step of a Sampler's chain, written by the caller. See
 	// sample.Stage.
 	Stage = sample.Stage
+	// Filter is a Stage that only removes tokens, each for its id, and
+	// says which it keeps: greedy decoding then skips building the
+	// candidates when it keeps the largest logit. See sample.Filter.
+	Filter = sample.Filter
 	// StageFunc adapts an ordinary function to a Stage.
 	StageFunc = sample.StageFunc
 	// Candidates are the tokens still in the running while a Sampler picks

@@ -121,3 +121,77 @@ func seeds(n uint64) uint64 {
 	}
 	return n
 }
+
+// keepAll is a user Filter that keeps everything and counts its runs.
+type keepAll struct{ applied *int }
+
+func (k keepAll) Apply(*Candidates)   { *k.applied++ }
+func (k keepAll) Keeps(id int32) bool { return true }
+func (k keepAll) Only() (int32, bool) { return 0, false }
+
+// TestGreedyFilterShortcut: greedy generation whose stages are all Filters
+// (the gate of tools and grammar, and a user Filter that keeps all) takes a
+// token the gate keeps without building the candidates; the tokens are
+// those of the same generation with a user stage that is not a Filter
+// (every step through the whole chain): free text, JSON, every test schema,
+// a budget tight enough for the grammar to finish early and, in the
+// extended run, tool calls on the v3 model with each tool choice.
+func TestGreedyFilterShortcut(t *testing.T) {
+	t.Parallel() // uses no test hook
+	type run struct {
+		m      *Model
+		prompt string
+		cfg    GenerateConfig
+		chat   bool
+	}
+	tiny := loadTiny(t)
+	runs := []run{{m: tiny, prompt: "It was a fine morning", cfg: GenerateConfig{MaxTokens: 48}}}
+	json := grammar.JSON(grammar.JSONOptions{})
+	runs = append(runs, run{m: tiny, prompt: "Natasha said:", cfg: GenerateConfig{MaxTokens: 120, Grammar: json}},
+		run{m: tiny, prompt: "Natasha said:", cfg: GenerateConfig{MaxTokens: 24, Grammar: json}})
+	for i, schema := range testSchemas {
+		g, err := grammar.JSONSchema([]byte(schema), grammar.SchemaOptions{})
+		require.NoError(t, err)
+		runs = append(runs, run{m: tiny, prompt: fmt.Sprintf("Record %d:", i), cfg: GenerateConfig{MaxTokens: 160, Grammar: g}})
+	}
+	if _, err := os.Stat(sharedV3); err == nil {
+		v3 := loadV3(t, "tiny-mistral-v3-Q8_0.gguf")
+		tools := sampleTools(t)
+		for _, choice := range []ToolChoice{{Mode: ToolAuto}, {Mode: ToolNone}, {Mode: ToolRequired}, {Mode: ToolFunction, Name: "book_table"}} {
+			runs = append(runs, run{m: v3, chat: true, prompt: "What's the weather like in Paris?",
+				cfg: GenerateConfig{MaxTokens: 80, Tools: tools, ToolChoice: choice}})
+		}
+	} else {
+		t.Log("extended: without ../shared/testdata, no tool calls")
+	}
+	generate := func(r run, stage Stage) ([]int32, error) {
+		s, err := r.m.NewSession(SessionConfig{})
+		require.NoError(t, err)
+		defer s.Close()
+		cfg := r.cfg
+		cfg.Stages = []Stage{stage}
+		seq := s.Generate(context.Background(), r.prompt, cfg)
+		if r.chat {
+			seq = s.Chat(context.Background(), []Message{{Role: RoleUser, Content: r.prompt}}, cfg)
+		}
+		var ids []int32
+		for tok, err := range seq {
+			if err != nil {
+				return ids, err
+			}
+			ids = append(ids, tok.ID)
+		}
+		return ids, nil
+	}
+	skipped := 0
+	for i, r := range runs {
+		var applied, ran int
+		want, wantErr := generate(r, StageFunc(func(*Candidates) { ran++ }))
+		got, err := generate(r, keepAll{&applied})
+		assert.Equal(t, wantErr, err, "run %d", i)
+		assert.Equal(t, want, got, "run %d: %+v", i, r.cfg)
+		assert.Greater(t, ran, 0, "run %d: %v %v", i, want, wantErr)
+		skipped += ran - applied
+	}
+	assert.Greater(t, skipped, 100, "steps that skipped the chain")
+}

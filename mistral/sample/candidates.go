@@ -14,6 +14,22 @@ type Stage interface {
 	Apply(c *Candidates)
 }
 
+// A Filter is a Stage that only removes candidates, each for its id: Apply
+// changes no logit and keeps, of the candidates it is given, every one
+// Keeps reports (it may keep others). A greedy Sampler (temperature 0,
+// no bias, no penalties) whose stages are all Filters tries the token Only
+// names, or else the largest logit: when every Filter keeps it, it is the
+// token the whole chain would choose, and the candidates are not built.
+// Keeps may answer false, and Only nothing, when unsure: the chain then
+// runs as usual.
+type Filter interface {
+	Stage
+	Keeps(id int32) bool
+	// Only reports a token that Apply, when it is among the candidates,
+	// keeps alone (ok false: none).
+	Only() (id int32, ok bool)
+}
+
 // StageFunc adapts an ordinary function to a Stage.
 type StageFunc func(c *Candidates)
 

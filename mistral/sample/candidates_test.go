@@ -127,8 +127,12 @@ func TestGreedyShortcut(t *testing.T) {
 		{-inf, nan, -5}, {inf, inf}, {0, negZero}, {negZero, 0}, {-1, -1, -0.5, -0.5},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for range 200 {
-		l := make([]float32, 1+rng.IntN(40))
+	for i := range 400 {
+		n := 1 + rng.IntN(40)
+		if i%2 == 1 {
+			n = 1 + rng.IntN(400) // whole blocks of argmax's, and a rest
+		}
+		l := make([]float32, n)
 		for i := range l {
 			switch rng.IntN(8) {
 			case 0:
@@ -136,7 +140,7 @@ func TestGreedyShortcut(t *testing.T) {
 			case 1:
 				l[i] = -inf
 			case 2:
-				l[i] = float32(rng.IntN(3)) // ties
+				l[i] = []float32{negZero, 0, 1, 2}[rng.IntN(4)] // ties
 			default:
 				l[i] = float32(rng.NormFloat64())
 			}
@@ -196,4 +200,98 @@ func TestKeepIDs(t *testing.T) {
 	assert.Panics(t, func() { c.KeepIDs([]int32{5, 3}) }, "ids out of order")
 	c.KeepTop(10)
 	assert.Panics(t, func() { c.KeepIDs([]int32{5, 5}) }, "ids repeated, candidates not by id")
+}
+
+// idFilter keeps the tokens of a set; Keeps says so, or lies when lie is
+// set (the control: a shortcut trusting it must then go wrong).
+type idFilter struct {
+	keep    []bool
+	lie     bool
+	applied *int
+}
+
+func (f idFilter) Apply(c *Candidates) {
+	*f.applied++
+	c.DeleteFunc(func(id int32, _ float32) bool { return !f.keep[id] })
+}
+
+func (f idFilter) Keeps(id int32) bool { return f.lie || f.keep[id] }
+
+// Only names the one token kept, when there is one.
+func (f idFilter) Only() (int32, bool) {
+	only, n := int32(0), 0
+	for id, k := range f.keep {
+		if k {
+			only, n = int32(id), n+1
+		}
+	}
+	return only, n == 1 && !f.lie
+}
+
+// TestFilterShortcut: greedy sampling through Filters alone takes the
+// token a Filter keeps alone, or else the largest logit, without running
+// them when they all keep it, and otherwise
+// runs them: either way the token the same stages choose when they are
+// not Filters (run as plain Stages, always). Two filters in a chain, logits
+// with NaN, -Inf and ties. A filter whose Keeps lies makes the shortcut
+// choose wrong tokens, which the comparison sees.
+func TestFilterShortcut(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	mismatches := func(lie bool) (wrong, skipped int) {
+		for range 400 {
+			n := 1 + rng.IntN(40)
+			l := make([]float32, n)
+			for i := range l {
+				switch rng.IntN(8) {
+				case 0:
+					l[i] = nan
+				case 1:
+					l[i] = -inf
+				case 2:
+					l[i] = float32(rng.IntN(3)) // ties
+				default:
+					l[i] = float32(rng.NormFloat64())
+				}
+			}
+			a, b := make([]bool, n), make([]bool, n)
+			for i := range n {
+				a[i], b[i] = rng.IntN(3) > 0, rng.IntN(4) > 0
+			}
+			a[rng.IntN(n)], b[0] = true, true // something is left
+			for i := range n {
+				b[i] = b[i] || a[i] // the second keeps all the first does, so one at least survives both
+			}
+			var applied int
+			fa, fb := idFilter{keep: a, lie: lie, applied: &applied}, idFilter{keep: b, applied: &applied}
+			filters, err := New(Config{Stages: []Stage{fa, fb}})
+			require.NoError(t, err)
+			plain, err := New(Config{Stages: []Stage{StageFunc(fa.Apply), StageFunc(fb.Apply)}})
+			require.NoError(t, err)
+			want := plain.Sample(l)
+			applied = 0
+			got := filters.Sample(l)
+			if got != want {
+				wrong++
+			}
+			top := argmax(l)
+			if only, ok := fa.Only(); ok {
+				top = only // tried first
+			}
+			if applied == 0 {
+				skipped++
+				if !lie {
+					assert.True(t, a[top] && b[top], "%v: the stages were skipped though %d is removed", l, top)
+				}
+			} else if !lie {
+				assert.False(t, a[top] && b[top], "%v: the stages ran though both keep %d", l, top)
+			}
+		}
+		return wrong, skipped
+	}
+	wrong, skipped := mismatches(false)
+	assert.Zero(t, wrong, "the shortcut chose other tokens than the stages")
+	assert.Greater(t, skipped, 50, "the shortcut was taken %d times of 400", skipped)
+	wrong, _ = mismatches(true)
+	assert.Greater(t, wrong, 0, "control: a lying Filter went unnoticed")
 }

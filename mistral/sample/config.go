@@ -82,7 +82,8 @@ type Config struct {
 	// Stages are the caller's own stages, run in order after the logit bias
 	// and the penalties, before greedy selection or truncation. nil means
 	// none. Range: no nil Stage. New and SetConfig copy the slice (not the
-	// stages).
+	// stages). Greedy sampling through Filters alone can skip building the
+	// candidates (see Filter).
 	Stages []Stage
 }
 

@@ -147,8 +147,12 @@ func (s *Sampler) Sample(logits []float32) int32 {
 	if len(logits) == 0 {
 		panic("sample: Sampler.Sample: no logits")
 	}
-	if s.temperature == 0 && len(s.bias) == 0 && len(s.stages) == 0 && !s.penalizes() {
-		return argmax(logits) // the candidates would be the logits themselves
+	if s.temperature == 0 && len(s.bias) == 0 && !s.penalizes() {
+		// The candidates would be the logits themselves, less what the
+		// stages remove: the largest logit, unless a stage removes it.
+		if id, ok := s.greedyFilters(logits); ok {
+			return id
+		}
 	}
 	c := &s.cand
 	c.reset(logits)
@@ -167,12 +171,82 @@ func (s *Sampler) Sample(logits []float32) int32 {
 	return c.draw(s.temperature, s.uniform())
 }
 
+// greedyFilters returns the token greedy sampling chooses when every stage
+// is a Filter that keeps it (ok false: the stages must run): the token a
+// Filter keeps alone, or else the largest logit.
+func (s *Sampler) greedyFilters(logits []float32) (id int32, ok bool) {
+	id = -1
+	for _, st := range s.stages {
+		f, isFilter := st.(Filter)
+		if !isFilter {
+			return 0, false
+		}
+		if only, ok := f.Only(); ok && only >= 0 && id < 0 {
+			id = only
+		}
+	}
+	if id < 0 {
+		id = argmax(logits)
+	}
+	if int(id) >= len(logits) {
+		return 0, false
+	}
+	for _, st := range s.stages {
+		if !st.(Filter).Keeps(id) {
+			return 0, false
+		}
+	}
+	return id, true
+}
+
 // argmax returns the id of the largest logit, the lowest of equals, a NaN
 // counting as -Inf (as the candidates see it); 0 if none is above -Inf.
+// It takes the maximum of each block of logits in eight independent
+// comparisons, and looks for its place only in a block that beats the best
+// so far.
 func argmax(logits []float32) int32 {
+	const block = 64
 	best, top := 0, float32(math.Inf(-1))
-	for i, l := range logits {
-		if l > top {
+	i := 0
+	for ; i+block <= len(logits); i += block {
+		b := logits[i : i+block : i+block]
+		m0, m1, m2, m3, m4, m5, m6, m7 := top, top, top, top, top, top, top, top
+		for j := 0; j < block; j += 8 {
+			if b[j] > m0 {
+				m0 = b[j]
+			}
+			if b[j+1] > m1 {
+				m1 = b[j+1]
+			}
+			if b[j+2] > m2 {
+				m2 = b[j+2]
+			}
+			if b[j+3] > m3 {
+				m3 = b[j+3]
+			}
+			if b[j+4] > m4 {
+				m4 = b[j+4]
+			}
+			if b[j+5] > m5 {
+				m5 = b[j+5]
+			}
+			if b[j+6] > m6 {
+				m6 = b[j+6]
+			}
+			if b[j+7] > m7 {
+				m7 = b[j+7]
+			}
+		}
+		if m := max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7))); m > top {
+			for j, l := range b {
+				if l > top {
+					best, top = i+j, l
+				}
+			}
+		}
+	}
+	for ; i < len(logits); i++ {
+		if l := logits[i]; l > top {
 			best, top = i, l
 		}
 	}
