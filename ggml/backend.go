@@ -165,6 +165,11 @@ func (buf *Buffer) Clear(v byte) {
 	C.ggml_backend_buffer_clear(buf.c, C.uint8_t(v))
 }
 
+// OnDemand reports whether the buffer's memory comes from the system as it
+// is written (NewOnDemandBuffer): Clear(0) gives its pages back, keeping
+// its addresses.
+func (buf *Buffer) OnDemand() bool { return buf.mem != nil }
+
 // Close frees the buffer (not memory the caller lent it). It is idempotent
 // and nil-safe. Tensors placed in it must not be used afterwards.
 func (buf *Buffer) Close() {

@@ -155,6 +155,7 @@ type model struct {
 	// How the device multiplies the weights in use (see kernelFacts).
 	kernels kernelFacts
 
+	caches       cachePool    // KV caches of closed Sessions, for new ones
 	grammars     grammars     // grammar indexes for constrained generation
 	toolGrammars toolGrammars // grammars of the calls of recent sets of tools
 
@@ -258,6 +259,7 @@ func (m *model) close() error {
 	}
 	m.closed = true
 	m.sched.free()
+	m.caches.close()
 	m.buf.Close()
 	m.repack.close()
 	m.weights.Close()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"slices"
 	"sync/atomic"
 
 	"github.com/gomistral/gomistral/ggml"
@@ -188,26 +187,12 @@ func (m *Model) NewSession(cfg SessionConfig) (*Session, error) {
 	}
 	s := &Session{m: m, cfg: cfg, id: sessionIDs.Add(1), slots: newSlots(n, min(p.Window, n), block)}
 	s.padLone = m.kernels.padsLone(cfg.Deterministic)
-	c := &kvCache{n: n, block: block}
-	c.attnPad = m.dev.Product(kType, false).LoneRowDiffers || m.dev.Product(vType, false).LoneRowDiffers
-	s.cacheCtx = ggml.NewContext(2*p.Layers, 0)
-	for i := 0; i < p.Layers; i++ {
-		c.k = append(c.k, s.cacheCtx.NewTensor(kType, int64(p.KVDim()), int64(n)).SetName(fmt.Sprintf("cache_k.%d", i)))
-		c.vt = append(c.vt, s.cacheCtx.NewTensor(vType, int64(n), int64(p.KVDim())).SetName(fmt.Sprintf("cache_vt.%d", i)))
-	}
-	s.cache, s.k, s.vt = c, c.k, c.vt
-	// On the CPU the keys' memory is taken from the system as it fills: a
-	// short conversation does not pay for the whole window.
-	if s.cacheBuf, err = m.dev.NewCacheBuffer(slices.Concat(c.k, c.vt)...); err != nil {
-		s.cacheCtx.Close()
+	sc, err := m.newSessionCache(n, block, kType, vType)
+	if err != nil {
 		return nil, fmt.Errorf("mistral: new session: KV cache: %w", err)
 	}
-	// The values are kept transposed: each position writes one element of
-	// every row, so the first one already takes most of their memory, and
-	// on 4 KiB pages each element written or read is a TLB miss. Huge pages
-	// for them: in a profile of 4 Sessions decoding, the writes' share fell
-	// from 2.4% to 0.9%.
-	s.cacheBuf.HugePages(c.vt...)
+	s.cache, s.k, s.vt = sc.c, sc.c.k, sc.c.vt
+	s.cacheCtx, s.cacheBuf = sc.ctx, sc.buf
 	s.logits = make([]float32, p.Vocab)
 	buf, ctx := s.cacheBuf, s.cacheCtx
 	s.cleanup = runtime.AddCleanup(s, leaked, leak{log: m.log, what: "Session", where: callers(),
@@ -306,8 +291,7 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.cleanup.Stop()
-	s.cacheBuf.Close()
-	s.cacheCtx.Close()
+	s.m.caches.put(&sessionCache{c: s.cache, ctx: s.cacheCtx, buf: s.cacheBuf})
 	return nil
 }
 
