@@ -18,8 +18,9 @@ type Stage interface {
 // changes no logit and keeps, of the candidates it is given, every one
 // Keeps reports (it may keep others). A greedy Sampler (temperature 0,
 // no bias, no penalties) whose stages are all Filters tries the token Only
-// names, or else the largest logit: when every Filter keeps it, it is the
-// token the whole chain would choose, and the candidates are not built.
+// names, or else the largest logits in turn (a few): the first that every
+// Filter keeps is the token the whole chain would choose, and the
+// candidates are not built.
 // Keeps may answer false, and Only nothing, when unsure: the chain then
 // runs as usual.
 type Filter interface {

@@ -171,86 +171,123 @@ func (s *Sampler) Sample(logits []float32) int32 {
 	return c.draw(s.temperature, s.uniform())
 }
 
+// greedyTries is how many of the largest logits greedy sampling through
+// Filters tries before it builds the candidates.
+const greedyTries = 8
+
 // greedyFilters returns the token greedy sampling chooses when every stage
-// is a Filter that keeps it (ok false: the stages must run): the token a
-// Filter keeps alone, or else the largest logit.
+// is a Filter (ok false: the stages must run): the token a Filter keeps
+// alone, if the others keep it too; or else the first of the largest
+// logits, in order, that every Filter keeps (the largest of those the
+// chain would keep). None kept: the stages must run.
 func (s *Sampler) greedyFilters(logits []float32) (id int32, ok bool) {
-	id = -1
+	only := int32(-1)
 	for _, st := range s.stages {
 		f, isFilter := st.(Filter)
 		if !isFilter {
 			return 0, false
 		}
-		if only, ok := f.Only(); ok && only >= 0 && id < 0 {
-			id = only
+		if id, ok := f.Only(); ok && id >= 0 && only < 0 {
+			only = id
 		}
 	}
-	if id < 0 {
-		id = argmax(logits)
+	if only >= 0 {
+		return only, int(only) < len(logits) && s.filtersKeep(only)
 	}
-	if int(id) >= len(logits) {
-		return 0, false
-	}
-	for _, st := range s.stages {
-		if !st.(Filter).Keeps(id) {
-			return 0, false
+	var top [greedyTries]int32
+	for _, id := range largest(&top, logits) {
+		if s.filtersKeep(id) {
+			return id, true
 		}
 	}
-	return id, true
+	return 0, false
 }
 
-// argmax returns the id of the largest logit, the lowest of equals, a NaN
-// counting as -Inf (as the candidates see it); 0 if none is above -Inf.
-// It takes the maximum of each block of logits in eight independent
-// comparisons, and looks for its place only in a block that beats the best
-// so far.
-func argmax(logits []float32) int32 {
+// filtersKeep reports whether every stage (a Filter) keeps id.
+func (s *Sampler) filtersKeep(id int32) bool {
+	for _, st := range s.stages {
+		if !st.(Filter).Keeps(id) {
+			return false
+		}
+	}
+	return true
+}
+
+// largest returns the ids of the largest logits above -Inf, at most
+// len(top), in the order of the candidates sorted (decreasing logit, the
+// lowest id first among equals), a NaN counting as -Inf. It takes each
+// block's maximum in eight independent comparisons and looks into a block
+// only when that beats the last id kept.
+func largest(top *[greedyTries]int32, logits []float32) []int32 {
+	var vals [greedyTries]float32
+	n := 0
+	floor := float32(math.Inf(-1)) // what a logit must beat to enter: the last kept's, once full
+	insert := func(id int, l float32) {
+		// After every equal value: those came first, with lower ids.
+		at := n
+		for at > 0 && l > vals[at-1] {
+			at--
+		}
+		if n < len(top) {
+			n++
+		}
+		copy(vals[at+1:n], vals[at:n-1])
+		copy(top[at+1:n], top[at:n-1])
+		vals[at], top[at] = l, int32(id)
+		if n == len(top) {
+			floor = vals[n-1]
+		}
+	}
 	const block = 64
-	best, top := 0, float32(math.Inf(-1))
 	i := 0
 	for ; i+block <= len(logits); i += block {
 		b := logits[i : i+block : i+block]
-		m0, m1, m2, m3, m4, m5, m6, m7 := top, top, top, top, top, top, top, top
-		for j := 0; j < block; j += 8 {
-			if b[j] > m0 {
-				m0 = b[j]
-			}
-			if b[j+1] > m1 {
-				m1 = b[j+1]
-			}
-			if b[j+2] > m2 {
-				m2 = b[j+2]
-			}
-			if b[j+3] > m3 {
-				m3 = b[j+3]
-			}
-			if b[j+4] > m4 {
-				m4 = b[j+4]
-			}
-			if b[j+5] > m5 {
-				m5 = b[j+5]
-			}
-			if b[j+6] > m6 {
-				m6 = b[j+6]
-			}
-			if b[j+7] > m7 {
-				m7 = b[j+7]
-			}
-		}
-		if m := max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7))); m > top {
+		if blockMax(b, floor) > floor {
 			for j, l := range b {
-				if l > top {
-					best, top = i+j, l
+				if l > floor {
+					insert(i+j, l)
 				}
 			}
 		}
 	}
 	for ; i < len(logits); i++ {
-		if l := logits[i]; l > top {
-			best, top = i, l
+		if l := logits[i]; l > floor {
+			insert(i, l)
 		}
 	}
-	return int32(best)
+	return top[:n]
+}
+
+// blockMax returns the largest of b (64 values) and floor, NaN ignored.
+func blockMax(b []float32, floor float32) float32 {
+	m0, m1, m2, m3, m4, m5, m6, m7 := floor, floor, floor, floor, floor, floor, floor, floor
+	for j := 0; j+8 <= len(b); j += 8 {
+		if b[j] > m0 {
+			m0 = b[j]
+		}
+		if b[j+1] > m1 {
+			m1 = b[j+1]
+		}
+		if b[j+2] > m2 {
+			m2 = b[j+2]
+		}
+		if b[j+3] > m3 {
+			m3 = b[j+3]
+		}
+		if b[j+4] > m4 {
+			m4 = b[j+4]
+		}
+		if b[j+5] > m5 {
+			m5 = b[j+5]
+		}
+		if b[j+6] > m6 {
+			m6 = b[j+6]
+		}
+		if b[j+7] > m7 {
+			m7 = b[j+7]
+		}
+	}
+	return max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
 }
 
 // truncate runs the truncating stages: top-k, typical-p, top-p, min-p.
