@@ -145,7 +145,7 @@ func (g *grammarStage) Keeps(id int32) bool {
 }
 
 // Only reports the token the grammar forces at this step, if it does:
-// Apply keeps it alone when it is among the candidates.
+// whenever Apply keeps it, it keeps nothing else.
 func (g *grammarStage) Only() (int32, bool) { return g.forced, g.forced >= 0 }
 
 // fits reports whether, after token id, the grammar's shortest completion

@@ -107,7 +107,7 @@ func (st gate) Keeps(id int32) bool {
 }
 
 // Only reports the token the grammar forces, if it does (see
-// sample.Filter): the tools' gate keeps that token if Keeps says so.
+// sample.Filter): whenever Apply keeps it, it keeps nothing else.
 func (st gate) Only() (int32, bool) {
 	if gs := st.g.gs; gs != nil && gs.forced >= 0 {
 		return gs.forced, true

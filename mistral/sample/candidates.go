@@ -26,8 +26,8 @@ type Stage interface {
 type Filter interface {
 	Stage
 	Keeps(id int32) bool
-	// Only reports a token that Apply, when it is among the candidates,
-	// keeps alone (ok false: none).
+	// Only reports a token that, whenever Apply keeps it, is the only
+	// one Apply keeps (ok false: none).
 	Only() (id int32, ok bool)
 }
 
