@@ -40,11 +40,13 @@ func (sc *sessionCache) close() {
 }
 
 // take returns a kept cache of n slots in blocks of block, of these types,
-// or nil.
+// or nil: the one kept last, whose graphs the scheduler is likeliest to
+// still hold.
 func (p *cachePool) take(n, block int, kType, vType ggml.Type) *sessionCache {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for i, sc := range p.free {
+	for i := len(p.free) - 1; i >= 0; i-- {
+		sc := p.free[i]
 		c := sc.c
 		if c.n == n && c.block == block && c.k[0].Type() == kType && c.vt[0].Type() == vType {
 			p.free = append(p.free[:i], p.free[i+1:]...)
