@@ -107,6 +107,11 @@ struct ggml_tensor *ggml_get_rows(struct ggml_context *ctx, struct ggml_tensor *
 struct ggml_tensor *ggml_set_rows(struct ggml_context *ctx, struct ggml_tensor *a, struct ggml_tensor *b,
                                   struct ggml_tensor *c);
 struct ggml_tensor *ggml_mul_mat(struct ggml_context *ctx, struct ggml_tensor *a, struct ggml_tensor *b);
+typedef void (*gm_custom3_fn)(struct ggml_tensor *dst, const struct ggml_tensor *a, const struct ggml_tensor *b,
+                              const struct ggml_tensor *c, int ith, int nth, void *userdata);
+struct ggml_tensor *ggml_map_custom3_inplace(struct ggml_context *ctx, struct ggml_tensor *a, struct ggml_tensor *b,
+                                             struct ggml_tensor *c, gm_custom3_fn fun, int n_tasks, void *userdata);
+uint16_t            ggml_fp32_to_fp16(float x);
 void                ggml_mul_mat_set_prec(struct ggml_tensor *a, int prec);
 struct ggml_tensor *ggml_add(struct ggml_context *ctx, struct ggml_tensor *a, struct ggml_tensor *b);
 struct ggml_tensor *ggml_mul(struct ggml_context *ctx, struct ggml_tensor *a, struct ggml_tensor *b);
@@ -185,5 +190,7 @@ struct ggml_backend_buffer *ggml_backend_buft_alloc_buffer(struct ggml_backend_b
 struct ggml_backend_buffer_type *gm_repack_buffer_type(void);
 void gm_dequantize(const struct ggml_type_traits *tr, const void *src, float *dst, int64_t n);
 void gm_from_float(const struct ggml_type_traits_cpu *tr, const float *src, void *dst, int64_t n);
+struct ggml_tensor *gm_set_columns_f16(struct ggml_context *ctx, struct ggml_tensor *dst, struct ggml_tensor *src,
+                                       struct ggml_tensor *ids);
 
 #endif

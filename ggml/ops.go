@@ -70,6 +70,22 @@ func (ctx *Context) SetRows(dst, src, ids *Tensor) *Tensor {
 	return ctx.wrap(C.ggml_set_rows(ctx.c, dst.c, src.c, ids.c), dst.typ, dst.dims, dst.ne, dst.nb)
 }
 
+// SetColumns writes the columns of src (F32 [rows, n], contiguous) into
+// dst (F16 [cols, rows], contiguous) at the column indices ids (I64 [n]),
+// converted to F16 as SetRows converts, and returns a view of dst that is
+// the node to expand in the graph. It is SetRows on dst's transpose: a
+// column is one element of every row, each written by a plain store rather
+// than as a row of one element. Indices outside dst are skipped.
+func (ctx *Context) SetColumns(dst, src, ids *Tensor) *Tensor {
+	if dst.typ != F16 || src.typ != F32 || ids.typ != I64 || dst.dims > 2 || src.dims > 2 || ids.dims > 1 ||
+		dst.ne[1] != src.ne[0] || src.ne[1] != ids.ne[0] ||
+		!dst.Contiguous() || !src.Contiguous() || !ids.Contiguous() {
+		panic(fmt.Sprintf("ggml: SetColumns(%v, %v, %v): shapes or types do not fit", dst, src, ids))
+	}
+	ctx.op("SetColumns", dst, src)
+	return ctx.wrap(C.gm_set_columns_f16(ctx.c, dst.c, src.c, ids.c), dst.typ, dst.dims, dst.ne, dst.nb)
+}
+
 // contiguousRows reports whether each row's elements are packed.
 func contiguousRows(t *Tensor) bool {
 	return t.ne[0] == int64(t.typ.BlockSize()) || t.nb[0] == int64(t.typ.BlockBytes())

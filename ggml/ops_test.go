@@ -478,6 +478,47 @@ func TestSetRows(t *testing.T) {
 	}
 }
 
+// TestSetColumns: SetColumns stores each column converted to F16 exactly
+// as the backend converts (the bits of FromFloat), at its index, and leaves
+// every other element of dst as it was; values that round to the largest
+// half, to infinity, to subnormals and to zero among them.
+func TestSetColumns(t *testing.T) {
+	for _, n := range batches {
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			r := rng(t)
+			const rows, cols = 64, 100
+			init := randF32(r, rows*cols)
+			initRaw := make([]byte, 2*rows*cols)
+			require.NoError(t, FromFloat(F16, initRaw, init))
+			src := randF32(r, rows*n)
+			special := []float32{65504, 65519.9, 65520, -1e9, 6e-8, 2.9e-8, 1e-5, -0.0, 0.3333333}
+			copy(src, special)
+			ids := make([]int64, n)
+			for i, p := range r.Perm(cols)[:n] {
+				ids[i] = int64(p)
+			}
+			h := newHarness(t)
+			dst := h.input(F16, initRaw, cols, rows)
+			s := h.f32(src, rows, int64(n))
+			idx := h.input(I64, i64Bytes(ids), int64(n))
+			got := h.run(h.graph.SetColumns(dst, s, idx))[0]
+			want := dequant64(t, F16, initRaw, rows*cols)
+			for i, c := range ids {
+				col := roundTrip(t, F16, src[i*rows:(i+1)*rows])
+				for r := range rows {
+					want[r*cols+int(c)] = col[r]
+				}
+			}
+			require.Len(t, got, len(want))
+			for i := range want {
+				if g, w := got[i], want[i]; g != float32(w) && !(math.IsNaN(float64(g)) && math.IsNaN(w)) {
+					t.Fatalf("element %d (row %d, column %d): %v, want %v", i, i/cols, i%cols, g, w)
+				}
+			}
+		})
+	}
+}
+
 func TestLayoutOps(t *testing.T) {
 	for _, n := range batches {
 		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {

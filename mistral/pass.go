@@ -184,18 +184,21 @@ func (r *runner) setInputs(f *forward, segs []segment) {
 			r.tokBuf[row+t] = tok
 			r.posBuf[row+t] = int32(s.slots.next + t)
 		}
-		r.kIdx = grow(r.kIdx, k)
-		r.vIdx = grow(r.vIdx, kvDim*k)
-		for t := 0; t < k; t++ {
-			slot := s.slots.slot(s.slots.next + t)
-			r.kIdx[t] = int64(slot)
-			for d := 0; d < kvDim; d++ {
-				r.vIdx[t*kvDim+d] = int64(d*s.slots.n + slot)
-			}
-		}
 		io := f.segs[i]
+		r.kIdx = grow(r.kIdx, k)
+		for t := 0; t < k; t++ {
+			r.kIdx[t] = int64(s.slots.slot(s.slots.next + t))
+		}
 		io.kSlots.SetI64(r.kIdx)
-		io.vIndex.SetI64(r.vIdx)
+		if io.vIndex != nil {
+			r.vIdx = grow(r.vIdx, kvDim*k)
+			for t, slot := range r.kIdx[:k] {
+				for d := 0; d < kvDim; d++ {
+					r.vIdx[t*kvDim+d] = int64(d)*int64(s.slots.n) + slot
+				}
+			}
+			io.vIndex.SetI64(r.vIdx)
+		}
 		sk := f.key.segs[i]
 		ar := attnRows(k, r.m.params.Group(), s.cache.attnPad)
 		r.mask = grow(r.mask, sk.viewLen*ar)

@@ -220,6 +220,11 @@ type kvCache struct {
 	attnPad  bool           // the attention pads a lone query column (see attnRows)
 }
 
+// valuesByColumn reports whether a pass writes its tokens' values as
+// columns of the transposed cache (ggml.SetColumns, F16 values) rather than
+// element by element as rows (SetRows, through an index per element).
+func (c *kvCache) valuesByColumn() bool { return c.vt[0].Type() == ggml.F16 }
+
 // largestDivisor returns the largest divisor of n that is at most limit.
 func largestDivisor(n, limit int) int {
 	for d := min(n, limit); d > 1; d-- {
