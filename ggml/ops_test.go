@@ -491,7 +491,7 @@ func TestSetColumns(t *testing.T) {
 			initRaw := make([]byte, 2*rows*cols)
 			require.NoError(t, FromFloat(F16, initRaw, init))
 			src := randF32(r, rows*n)
-			special := []float32{65504, 65519.9, 65520, -1e9, 6e-8, 2.9e-8, 1e-5, -0.0, 0.3333333}
+			special := []float32{65504, 65519.9, 65520, -1e9, 6e-8, 2.9e-8, 1e-5, float32(math.Copysign(0, -1)), 0.3333333}
 			copy(src, special)
 			ids := make([]int64, n)
 			for i, p := range r.Perm(cols)[:n] {
