@@ -88,6 +88,7 @@ func (m *model) newSessionCache(n, block int, kType, vType ggml.Type) (*sessionC
 	p := m.params
 	c := &kvCache{n: n, block: block}
 	c.attnPad = m.dev.Product(kType, false).LoneRowDiffers || m.dev.Product(vType, false).LoneRowDiffers
+	c.byColumn = vType == ggml.F16 && m.dev.Kind() == ggml.DeviceCPU
 	ctx := ggml.NewContext(2*p.Layers, 0)
 	for i := 0; i < p.Layers; i++ {
 		c.k = append(c.k, ctx.NewTensor(kType, int64(p.KVDim()), int64(n)).SetName(fmt.Sprintf("cache_k.%d", i)))

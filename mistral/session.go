@@ -222,12 +222,14 @@ type kvCache struct {
 	vt       []*ggml.Tensor // per layer, [slots, kv_dim]: values, transposed
 	n, block int            // slots per layer; block size (see slots)
 	attnPad  bool           // the attention pads a lone query column (see attnRows)
+	byColumn bool           // see valuesByColumn
 }
 
 // valuesByColumn reports whether a pass writes its tokens' values as
-// columns of the transposed cache (ggml.SetColumns, F16 values) rather than
-// element by element as rows (SetRows, through an index per element).
-func (c *kvCache) valuesByColumn() bool { return c.vt[0].Type() == ggml.F16 }
+// columns of the transposed cache (ggml.SetColumns: F16 values, on the
+// CPU, the only device that runs an op of ours) rather than element by
+// element as rows (SetRows, through an index per element).
+func (c *kvCache) valuesByColumn() bool { return c.byColumn }
 
 // largestDivisor returns the largest divisor of n that is at most limit.
 func largestDivisor(n, limit int) int {
