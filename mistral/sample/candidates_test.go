@@ -116,6 +116,25 @@ func TestExpNonPositive(t *testing.T) {
 	assert.Zero(t, expNonPositive(math.NaN()))
 }
 
+// hardLogits returns n logits of which about one in eight is NaN, one in
+// eight -Inf and one in eight a tie (-0, 0, 1 or 2), the rest normal.
+func hardLogits(rng *rand.Rand, n int) []float32 {
+	l := make([]float32, n)
+	for i := range l {
+		switch rng.IntN(8) {
+		case 0:
+			l[i] = float32(math.NaN())
+		case 1:
+			l[i] = float32(math.Inf(-1))
+		case 2:
+			l[i] = []float32{float32(math.Copysign(0, -1)), 0, 1, 2}[rng.IntN(4)]
+		default:
+			l[i] = float32(rng.NormFloat64())
+		}
+	}
+	return l
+}
+
 // TestGreedyShortcut: greedy sampling with nothing to apply takes the
 // largest logit straight from the logits; it must pick what the candidates
 // would (NaN as -Inf, the lowest id of equals, id 0 when all are -Inf).
@@ -133,19 +152,7 @@ func TestGreedyShortcut(t *testing.T) {
 		if i%2 == 1 {
 			n = 1 + rng.IntN(400) // whole blocks of largest's, and a rest
 		}
-		l := make([]float32, n)
-		for i := range l {
-			switch rng.IntN(8) {
-			case 0:
-				l[i] = nan
-			case 1:
-				l[i] = -inf
-			case 2:
-				l[i] = []float32{negZero, 0, 1, 2}[rng.IntN(4)] // ties
-			default:
-				l[i] = float32(rng.NormFloat64())
-			}
-		}
+		l := hardLogits(rng, n)
 		cases = append(cases, l)
 	}
 	var c Candidates
@@ -246,23 +253,10 @@ func (f idFilter) Only() (int32, bool) {
 // choose wrong tokens, which the comparison sees.
 func TestFilterShortcut(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	nan, inf := float32(math.NaN()), float32(math.Inf(1))
 	mismatches := func(lie bool) (wrong, skipped int) {
 		for range 400 {
 			n := 1 + rng.IntN(40)
-			l := make([]float32, n)
-			for i := range l {
-				switch rng.IntN(8) {
-				case 0:
-					l[i] = nan
-				case 1:
-					l[i] = -inf
-				case 2:
-					l[i] = float32(rng.IntN(3)) // ties
-				default:
-					l[i] = float32(rng.NormFloat64())
-				}
-			}
+			l := hardLogits(rng, n)
 			a, b := make([]bool, n), make([]bool, n)
 			for i := range n {
 				a[i], b[i] = rng.IntN(3) > 0, rng.IntN(4) > 0
