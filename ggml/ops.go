@@ -106,6 +106,29 @@ func (ctx *Context) MulMat(a, b *Tensor) *Tensor {
 	return ctx.result(C.ggml_mul_mat(ctx.c, a.c, b.c), F32, max(a.dims, b.dims, 2), ne)
 }
 
+// RowsExact reports whether GetRows reads rows of type t exactly (F32,
+// F16 and BF16 widen to F32 without rounding), so that MulMatRows can store
+// them back as they were.
+func RowsExact(t Type) bool { return t == F32 || t == F16 || t == BF16 }
+
+// MulMatRows returns the rows ids (I32 [n]) of MulMat(a, b): F32 [n,
+// b.ne1], for a 2-D matrix a of a type RowsExact accepts. The rows are
+// gathered, stored in a's type again and multiplied as a is, so that on the
+// CPU each entry is bit for bit the one the whole product gives when both
+// have rows in groups of 64 (TestMulMatRows checks it): the kernels compute
+// an entry from its row and column alone, whatever other rows they compute
+// with, but a row count their tiles do not divide goes to other kernels.
+func (ctx *Context) MulMatRows(a, ids, b *Tensor) *Tensor {
+	if !RowsExact(a.typ) || a.dims != 2 || a.repacked || ids.typ != I32 || ids.dims != 1 {
+		panic(fmt.Sprintf("ggml: MulMatRows(%v, %v, %v): want a 2-D F32, F16 or BF16 matrix and I32 row ids", a, ids, b))
+	}
+	rows := ctx.GetRows(a, ids)
+	if a.typ != F32 {
+		rows = ctx.Copy(rows, ctx.NewTensor(a.typ, a.ne[0], ids.ne[0]))
+	}
+	return ctx.MulMat(rows, b)
+}
+
 // MulMatF32 is MulMat with float32 accumulation requested where a backend
 // would otherwise use less.
 func (ctx *Context) MulMatF32(a, b *Tensor) *Tensor {

@@ -618,3 +618,59 @@ func TestMisuseIsAPanicNotAnAbort(t *testing.T) {
 	ctx.Close() // idempotent
 	assert.Panics(t, func() { ctx.NewTensor(F32, 1) }, "use after Close")
 }
+
+// TestMulMatRows checks that the rows MulMatRows computes are bit for bit
+// those of the whole product, for every type it takes, lone and several
+// columns, in whole groups of 64 rows from a matrix of Mistral's 32,000 (a
+// product of a row count the CPU's tiles do not divide goes through other
+// kernels, whose last bits differ: callers keep to such groups). Its control multiplies the gathered F16 rows
+// without storing them back as F16 (the columns are then not rounded to F16
+// as the whole product rounds them): that must differ somewhere.
+func TestMulMatRows(t *testing.T) {
+	const k, vocab = 128, 32000
+	for _, typ := range []Type{F16, BF16, F32} {
+		for _, n := range []int{1, 2, 3, 8} {
+			for _, sel := range []int{64, 128, 576} {
+				t.Run(fmt.Sprintf("%v/n=%d/rows=%d", typ, n, sel), func(t *testing.T) {
+					r := rng(t)
+					rb, err := typ.RowBytes(k)
+					require.NoError(t, err)
+					raw := make([]byte, rb*vocab)
+					require.NoError(t, FromFloat(typ, raw, randF32(r, k*vocab)))
+					ids := make([]int32, sel)
+					for i, p := range r.Perm(vocab)[:sel] {
+						ids[i] = int32(p)
+					}
+					h := newHarness(t)
+					a := h.input(typ, raw, k, vocab)
+					b := h.f32(randF32(r, k*n), k, int64(n))
+					idx := h.input(I32, i32Bytes(ids), int64(sel))
+					outs := []*Tensor{h.graph.MulMat(a, b), h.graph.MulMatRows(a, idx, b)}
+					if typ == F16 {
+						outs = append(outs, h.graph.MulMat(h.graph.GetRows(a, idx), b))
+					}
+					got := h.run(outs...)
+					whole, rows := got[0], got[1]
+					require.Len(t, rows, sel*n)
+					for c := range n {
+						for i, id := range ids {
+							w, g := whole[c*vocab+int(id)], rows[c*sel+i]
+							if math.Float32bits(w) != math.Float32bits(g) {
+								t.Fatalf("column %d, row %d: %v (%#x), whole product %v (%#x)", c, id, g, math.Float32bits(g), w, math.Float32bits(w))
+							}
+						}
+					}
+					if typ == F16 {
+						differs := false
+						for c := range n {
+							for i, id := range ids {
+								differs = differs || got[2][c*sel+i] != whole[c*vocab+int(id)]
+							}
+						}
+						require.True(t, differs, "the control (rows widened to F32) gave the same bits: the check could not tell")
+					}
+				})
+			}
+		}
+	}
+}
