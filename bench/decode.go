@@ -34,7 +34,8 @@ type decodeResult struct {
 	PassesPerToken float64   `json:"passes_per_token"` // over all rounds, as drafted, kept and acceptance
 	Drafted        int       `json:"drafted"`
 	Kept           int       `json:"kept"`
-	Acceptance     float64   `json:"acceptance"` // drafts kept / drafts fed
+	Acceptance     float64   `json:"acceptance"`     // drafts kept / drafts fed
+	Partial        int       `json:"partial_passes"` // passes that computed the allowed tokens' logits only
 	Identical      bool      `json:"identical"`
 }
 
@@ -149,6 +150,7 @@ func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		total.Passes += drafted.stats.Passes
 		total.Drafted += drafted.stats.Drafted
 		total.Kept += drafted.stats.Kept
+		total.Partial += drafted.stats.Partial
 		fmt.Fprintf(stderr, "round %d: plain %.2f tok/s, drafts %.2f tok/s (%d tokens in %d passes)\n",
 			round, plain.tokS, drafted.tokS, drafted.stats.Tokens, drafted.stats.Passes)
 	}
@@ -164,7 +166,7 @@ func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if st.Tokens > 0 {
 		r.PassesPerToken = float64(st.Passes) / float64(st.Tokens)
 	}
-	r.Drafted, r.Kept = st.Drafted, st.Kept
+	r.Drafted, r.Kept, r.Partial = st.Drafted, st.Kept, st.Partial
 	if st.Drafted > 0 {
 		r.Acceptance = float64(st.Kept) / float64(st.Drafted)
 	}
@@ -177,7 +179,7 @@ func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, ", %d threads, %d rounds (medians)\n", r.Threads, r.Rounds)
 	fmt.Fprintf(stdout, "tokens %d; plain %.2f tok/s; drafts %.2f tok/s (%.2fx); %.2f passes per token; "+
-		"%d of %d drafts kept (%.0f%%); identical: %v\n", r.Tokens, r.PlainTokS, r.TokS, r.Speedup, r.PassesPerToken,
-		r.Kept, r.Drafted, 100*r.Acceptance, r.Identical)
+		"%d of %d drafts kept (%.0f%%); %d passes with the allowed tokens' logits only; identical: %v\n", r.Tokens, r.PlainTokS, r.TokS, r.Speedup, r.PassesPerToken,
+		r.Kept, r.Drafted, 100*r.Acceptance, r.Partial, r.Identical)
 	return nil
 }

@@ -43,10 +43,14 @@ type generation struct {
 	drafting bool // drafts may be fed (see GenerateConfig.NoDrafts)
 	forced   bool // the current drafts are what the grammar forces
 	dr       drafter
-	shadow   int32     // lookup's first guess, not fed: checked against the next draw (-1: none)
-	draft    []int32   // the current drafts
-	pass     []int32   // the token and its drafts, fed in one pass
-	rows     []float32 // [vocab, len(pass)]: the logits after each
+	shadow   int32            // lookup's first guess, not fed: checked against the next draw (-1: none)
+	draft    []int32          // the current drafts
+	pass     []int32          // the token and its drafts, fed in one pass
+	rows     []float32        // [vocab, len(pass)]: the logits after each
+	after    *grammar.Matcher // the grammar after the drafts it forces
+
+	mask grammar.Mask // the tokens the grammar allows after a pass (see onlyTokens)
+	only []int32      // those whose logits the pass computes
 }
 
 // DecodeStats counts what a Session's generations computed: the passes
@@ -57,6 +61,7 @@ type DecodeStats struct {
 	Passes  int // passes that fed generated tokens
 	Drafted int // draft tokens fed
 	Kept    int // draft tokens the sampler drew
+	Partial int // passes that computed the logits of the tokens the grammar allowed only
 }
 
 // toolGen is the state of a generation with tools.
@@ -172,6 +177,9 @@ func (s *Session) generateWith(ctx context.Context, cfg GenerateConfig, yield fu
 		return nil
 	}
 	g, err := s.newGeneration(cfg)
+	if err == nil {
+		err = s.wholeLogits(ctx) // the last generation's may be partial
+	}
 	if err != nil {
 		yield(Token{}, fmt.Errorf("mistral: generate: %w", err))
 		return nil
@@ -222,7 +230,15 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 		rows := len(drafts) > 0 && (!g.forced || g.lp != nil)
 		var err error
 		if !rows {
+			if g.gs != nil {
+				m := g.gs.m
+				if len(drafts) > 0 {
+					m = g.after // the drafts are what the grammar forces
+				}
+				s.only = g.onlyTokens(m)
+			}
 			err = s.feed(ctx, g.pass, nil)
+			s.only = nil
 		} else {
 			g.rows = grow(g.rows, vocab*len(g.pass))
 			err = s.feed(ctx, g.pass, func(i int, logits []float32) error {
@@ -277,6 +293,7 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 				if rows {
 					s.truncate(start + 1 + j)
 					copy(s.logits, row)
+					s.partial = false
 				} else if err := g.refeed(ctx, start+j); err != nil {
 					g.fail(err, yield)
 					return
@@ -532,6 +549,7 @@ func (g *generation) forcedDrafts(limit int) []int32 {
 		g.draft = append(g.draft, id)
 		b = b[n:]
 	}
+	g.after = m
 	return g.draft
 }
 
@@ -542,4 +560,5 @@ var (
 	testHookDraftLog   func(id int32, drafts []int32, forced bool)
 	testHookDrafts     func(id int32) []int32
 	testHookKeepDrafts bool
+	testHookOnlyHalf   bool // onlyTokens asks for the first half of the allowed tokens only (a control)
 )

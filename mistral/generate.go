@@ -58,6 +58,15 @@ type GenerateConfig struct {
 	// computed by other kernels depending on the rows beside them (Q4_0,
 	// Q5_0, Q8_0 and IQ4_NL weights not repacked, Q4_K weights repacked) and
 	// SessionConfig.Deterministic is not set.
+	//
+	// NoDrafts also turns off partial logits: where greedy sampling through
+	// a Grammar (no bias, no penalties, no log-probabilities, only Filter
+	// stages) draws the next token and the grammar allows few tokens (an
+	// enum, a number, a boolean, what follows a value), a Session computing
+	// alone multiplies the output matrix for those tokens' rows only, with
+	// the bits the whole product gives them, and the draw is the same
+	// (F16, BF16 and F32 output matrices, on the CPU). Session.Logits and
+	// Save compute the whole logits again when they are read.
 	NoDrafts bool
 
 	// Tools are the functions the model may call when it answers a Chat:

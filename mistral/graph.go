@@ -15,6 +15,7 @@ type segment struct {
 	s       *Session
 	tokens  []int32 // the tokens to compute
 	outputs int     // 1: logits of the last token; len(tokens): of every token
+	only    []int32 // with one output: the logits of these tokens only (nil: all; see Session.only)
 }
 
 // segmentKey is the shape a segment gives the graph.
@@ -31,10 +32,19 @@ type graphKey struct {
 	segs   []segmentKey
 	pad    int // rows computed after the tokens' as copies of the first ones (see kernelFacts.padding)
 	padOut int // output rows computed after the outputs as copies of the last (see kernelFacts.padding)
+	only   int // logits of this many tokens only, not the vocabulary (0: all; see Session.only)
 }
 
 func (k graphKey) equal(o graphKey) bool {
-	return k.pad == o.pad && k.padOut == o.padOut && slices.Equal(k.segs, o.segs)
+	return k.pad == o.pad && k.padOut == o.padOut && k.only == o.only && slices.Equal(k.segs, o.segs)
+}
+
+// width is how many logits each output row of the graph holds.
+func (k graphKey) width(vocab int) int {
+	if k.only > 0 {
+		return k.only
+	}
+	return vocab
 }
 
 func (k graphKey) rows() int {
@@ -64,7 +74,8 @@ type forward struct {
 	pos     *ggml.Tensor // I32 [rows]: absolute positions, for RoPE
 	segs    []segmentIO  // per segment
 	outRows *ggml.Tensor // I32 [outputs]: which rows' logits to compute
-	logits  *ggml.Tensor // F32 [vocab, outputs]
+	only    *ggml.Tensor // I32 [key.only]: the tokens whose logits are computed (nil: all)
+	logits  *ggml.Tensor // F32 [key.width(vocab), outputs]
 }
 
 // segmentIO are a segment's own inputs.
@@ -94,7 +105,7 @@ func attnRows(tokens, group int, pad bool) int {
 }
 
 // graphTensors bounds the tensors of a forward graph.
-func graphTensors(layers, segs int) int { return (40+36*segs)*layers + 64 + 8*segs }
+func graphTensors(layers, segs int) int { return (40+36*segs)*layers + 72 + 8*segs }
 
 // buildForward builds the graph of Mistral's forward pass. For each
 // segment, in each layer:
@@ -137,6 +148,9 @@ func buildForward(m *model, key graphKey) *forward {
 		f.segs = append(f.segs, io)
 	}
 	f.outRows = ctx.NewTensor(ggml.I32, int64(key.outputs())).SetName("out_rows").SetInput()
+	if key.only > 0 {
+		f.only = ctx.NewTensor(ggml.I32, int64(key.only)).SetName("only").SetInput()
+	}
 
 	eps := float32(p.NormEps)
 	base := float32(p.RopeBase)
@@ -175,7 +189,12 @@ func buildForward(m *model, key graphKey) *forward {
 	}
 	x = ctx.GetRows(x, f.outRows)
 	x = ctx.Mul(ctx.RMSNorm(x, eps), w.outNorm)
-	f.logits = ctx.MulMat(w.output, x).SetName("logits").SetOutput() // [vocab, outputs]
+	if f.only != nil {
+		f.logits = ctx.MulMatRows(w.output, f.only, x) // [only, outputs]
+	} else {
+		f.logits = ctx.MulMat(w.output, x) // [vocab, outputs]
+	}
+	f.logits.SetName("logits").SetOutput()
 	g.Expand(f.logits)
 	return f
 }

@@ -1,6 +1,9 @@
 package mistral
 
-import "github.com/gomistral/gomistral/mistral/arch"
+import (
+	"github.com/gomistral/gomistral/ggml"
+	"github.com/gomistral/gomistral/mistral/arch"
+)
 
 // kernelFacts is what the device's matrix products with the model's
 // weights mean for a token's logits (see ggml.ProductKernels): whether a
@@ -22,6 +25,10 @@ type kernelFacts struct {
 	// none. outputWhole: the output matrix is such a matrix.
 	wholeGroup  int
 	outputWhole bool
+	// outputRows: the logits of some tokens only can be computed with the
+	// bits of the whole product (ggml.MulMatRows: an exact type, not
+	// repacked, on the CPU, the vocabulary in groups of onlyGranule).
+	outputRows bool
 }
 
 // kernelFactsOf asks the device about every matrix a forward pass
@@ -32,6 +39,10 @@ func (m *model) kernelFactsOf(specs []tensorSpec, repacked bool) kernelFacts {
 	f := kernelFacts{paddingIsFree: true}
 	first := true
 	for _, s := range specs {
+		if s.role == arch.Output {
+			f.outputRows = m.dev.Kind() == ggml.DeviceCPU && ggml.RowsExact(s.info.Type) &&
+				!(repacked && m.repackable(s)) && m.params.Vocab%onlyGranule == 0
+		}
 		if s.norm || s.role == arch.TokenEmbd {
 			continue
 		}

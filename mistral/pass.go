@@ -1,6 +1,7 @@
 package mistral
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -33,9 +34,14 @@ type runner struct {
 	out     []float32
 }
 
-// maxGraphs bounds the graphs kept (a graph of Mistral 7B with 8 Sessions
-// holds a few MB of tensor records).
-const maxGraphs = 16
+// Bounds of the graphs kept: their number, and their tensors (records of
+// a few hundred bytes each: a graph of Mistral 7B with 8 Sessions has about
+// 10,000 and holds a few MB, one of the small test model a few hundred).
+// Drafts and partial logits give a generation a few dozen shapes of pass.
+const (
+	maxGraphs       = 64
+	maxGraphTensors = 1 << 17
+)
 
 func newRunner(m *model, be *ggml.Backend) runner {
 	return runner{m: m, be: be, alloc: ggml.NewAllocator(be)}
@@ -81,7 +87,13 @@ func (r *runner) graph(key graphKey) (*forward, error) {
 	}
 	start := time.Now()
 	key.segs = slices.Clone(key.segs) // the graph keeps its key; key's are scratch
-	if len(r.graphs) >= maxGraphs {
+	layers := r.m.params.Layers
+	kept := graphTensors(layers, len(key.segs))
+	for _, f := range r.graphs {
+		kept += graphTensors(layers, len(f.key.segs))
+	}
+	for len(r.graphs) > 0 && (len(r.graphs) >= maxGraphs || kept > maxGraphTensors) {
+		kept -= graphTensors(layers, len(r.graphs[0].key.segs))
 		r.graphs[0].close()
 		r.graphs = slices.Delete(r.graphs, 0, 1)
 	}
@@ -124,6 +136,9 @@ func (r *runner) last() *forward {
 func (r *runner) key(segs []segment, pad, padOut int) graphKey {
 	r.keySegs = grow(r.keySegs, len(segs))
 	k := graphKey{pad: pad, padOut: padOut, segs: r.keySegs}
+	if len(segs) == 1 && segs[0].outputs == 1 {
+		k.only = len(segs[0].only)
+	}
 	for i, sg := range segs {
 		sl := &sg.s.slots
 		k.segs[i] = segmentKey{
@@ -149,17 +164,30 @@ func (r *runner) run(segs []segment, pad, padOut int) error {
 	if err := r.be.Compute(f.graph); err != nil {
 		return err
 	}
-	vocab := r.m.params.Vocab
-	r.out = grow(r.out, vocab*key.outputs())
+	width := key.width(r.m.params.Vocab)
+	r.out = grow(r.out, width*key.outputs())
 	f.logits.ReadF32(r.out)
 	off := 0
 	for _, sg := range segs {
 		s := sg.s
-		rows := r.out[off*vocab : (off+sg.outputs)*vocab]
+		rows := r.out[off*width : (off+sg.outputs)*width]
 		if sg.outputs > 1 {
 			s.all = append(s.all[:0], rows...)
 		}
-		copy(s.logits, rows[(sg.outputs-1)*vocab:])
+		if key.only > 0 {
+			// The logits of some tokens only: the others are -Inf.
+			for i := range s.logits {
+				s.logits[i] = float32(math.Inf(-1))
+			}
+			for i, id := range sg.only {
+				s.logits[id] = rows[i]
+			}
+			s.partial = true
+			s.stats.Partial++
+		} else {
+			copy(s.logits, rows[(sg.outputs-1)*width:])
+			s.partial = false
+		}
 		off += sg.outputs
 		s.slots.commit(len(sg.tokens))
 		s.tokens = append(s.tokens, sg.tokens...)
@@ -219,4 +247,7 @@ func (r *runner) setInputs(f *forward, segs []segment) {
 	f.tokens.SetI32(r.tokBuf)
 	f.pos.SetI32(r.posBuf)
 	f.outRows.SetI32(r.outIdx)
+	if f.only != nil {
+		f.only.SetI32(segs[0].only)
+	}
 }

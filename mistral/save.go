@@ -2,6 +2,7 @@ package mistral
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -58,6 +59,9 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // bytes per position for an F16 cache (128 KiB for Mistral 7B), plus the
 // logits (4 bytes per vocabulary entry), plus 4 bytes per token.
 func (s *Session) Save(w io.Writer) error {
+	if err := s.wholeLogits(context.Background()); err != nil && !errors.Is(err, ErrClosed) {
+		return fmt.Errorf("mistral: save: %w", err)
+	}
 	return s.whileOpen("save", func() error { return s.save(w) })
 }
 

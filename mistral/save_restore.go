@@ -33,6 +33,7 @@ func (s *Session) Restore(r io.Reader) error {
 			s.tokens, s.chat = s.tokens[:0], s.chat[:0]
 			s.sampler = Sampler{}
 			clear(s.logits)
+			s.partial = false
 		}
 		return err
 	})
@@ -54,6 +55,7 @@ func (s *Session) restore(r io.Reader) error {
 	s.chat = saved.chat
 	s.sampler = saved.sampler
 	copy(s.logits, saved.logits)
+	s.partial = false
 	return nil
 }
 

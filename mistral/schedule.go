@@ -63,6 +63,7 @@ type request struct {
 	s      *Session
 	tokens []int32 // candidates, all within the Session's current block
 	all    bool    // the logits of every token computed, not only the last's
+	only   []int32 // without all: the last token's logits of these tokens only, if the pass computes it alone (see Session.only)
 
 	n     int   // set by the scheduler: how many of tokens the pass computed
 	err   error // set by the scheduler
@@ -99,9 +100,9 @@ func newScheduler(m *model) (*scheduler, error) {
 // unless err is set). When ctx is done while the request waits, it is
 // withdrawn; when it is already being computed, compute waits for the pass
 // to end (its tokens are then in the cache) and reports it.
-func (sc *scheduler) compute(ctx context.Context, s *Session, tokens []int32, all bool) (int, error) {
+func (sc *scheduler) compute(ctx context.Context, s *Session, tokens []int32, all bool, only []int32) (int, error) {
 	r := &s.req
-	r.s, r.tokens, r.all, r.n, r.err, r.taken = s, tokens, all, 0, nil, false
+	r.s, r.tokens, r.all, r.only, r.n, r.err, r.taken = s, tokens, all, only, 0, nil, false
 	if r.done == nil {
 		r.done = make(chan struct{}, 1)
 	}
@@ -393,6 +394,10 @@ func (sc *scheduler) pass(reqs []*request) {
 		segs[i] = segment{s: r.s, tokens: r.tokens[:r.n], outputs: out}
 		rows += r.n
 	}
+	// Some of the last token's logits only: where it is computed, alone.
+	if r := reqs[0]; len(reqs) == 1 && !r.all && r.n == len(r.tokens) {
+		segs[0].only = r.only
+	}
 	// Rows are padded as the Sessions ask (see kernelFacts.padding).
 	exact, outputs := false, 0
 	for _, sg := range segs {
@@ -407,8 +412,11 @@ func (sc *scheduler) pass(reqs []*request) {
 		sc.mu.Lock()
 		sc.lastPass = d
 		// A pass that built its graph took that time once: the times
-		// of passes by rows are those of computing them.
-		sc.times.observe(rows, d-sc.run.built)
+		// of passes by rows are those of computing them, all the logits
+		// included (what guesses cost: see worth).
+		if segs[0].only == nil {
+			sc.times.observe(rows, d-sc.run.built)
+		}
 		sc.mu.Unlock()
 		sc.passes.Add(1)
 	}

@@ -129,7 +129,14 @@ type Session struct {
 	// not started.
 	sampler Sampler
 
-	logits []float32  // [vocab]: logits after the last token
+	logits []float32 // [vocab]: logits after the last token
+	// partial: the last pass computed the logits of some tokens only, the
+	// others are -Inf (see only); wholeLogits computes them all.
+	partial bool
+	// only, when set, are the tokens whose logits the next feed needs after
+	// its last token, in groups of onlyGranule: the generation's draw can
+	// keep no other. A pass computing that token alone computes those only.
+	only   []int32
 	tokens []int32    // every token fed since the last Reset
 	chat   []chatTurn // the conversation the tokens hold, if Chat made them
 
@@ -276,7 +283,31 @@ func (s *Session) CacheBytes() int64 { return s.cacheBuf.Size() }
 // Logits returns the logits predicting the token after the last one fed, a
 // slice of vocabulary size that the next call overwrites. Before any token
 // it is all zeros.
-func (s *Session) Logits() []float32 { return s.logits }
+func (s *Session) Logits() []float32 {
+	s.wholeLogits(context.Background()) // an error leaves them as they are: the model is closed
+	return s.logits
+}
+
+// wholeLogits computes the last token's logits again when the pass that
+// computed it gave those of some tokens only (partial). When it fails
+// before computing, the session still holds the token.
+func (s *Session) wholeLogits(ctx context.Context) error {
+	if !s.partial || len(s.tokens) == 0 {
+		return nil
+	}
+	last := len(s.tokens) - 1
+	tok, slot := s.tokens[last], s.slots.slot(last)
+	held := s.slots.pos[slot]
+	s.truncate(last)
+	if err := s.feed(ctx, []int32{tok}, nil); err != nil {
+		if s.Position() == last {
+			s.slots.pos[slot], s.slots.next = held, last+1
+			s.tokens = append(s.tokens, tok)
+		}
+		return err
+	}
+	return nil
+}
 
 // Reset forgets every token and the random stream: the session starts over
 // at position 0, and generates as a new Session would.
@@ -288,6 +319,7 @@ func (s *Session) Reset() {
 	s.chat = s.chat[:0]
 	s.sampler = Sampler{} // the next seed starts the stream afresh
 	clear(s.logits)
+	s.partial = false
 }
 
 // Close frees the session's memory. It is idempotent and nil-safe.
@@ -349,7 +381,11 @@ func (s *Session) feed(ctx context.Context, tokens []int32, fn func(int, []float
 			return err
 		}
 		k := min(s.slots.room(), len(tokens)-done)
-		n, err := s.m.sched.compute(ctx, s, tokens[done:done+k], fn != nil)
+		var only []int32
+		if fn == nil && done+k == len(tokens) {
+			only = s.only
+		}
+		n, err := s.m.sched.compute(ctx, s, tokens[done:done+k], fn != nil, only)
 		if err != nil {
 			return err
 		}

@@ -171,6 +171,22 @@ func (s *Sampler) Sample(logits []float32) int32 {
 	return c.draw(s.temperature, s.uniform())
 }
 
+// KeptOnly reports whether Sample's choice depends only on the logits of
+// the tokens every stage keeps (see Filter): greedy sampling, without bias
+// or penalties, through Filters only. The logits of the other tokens may
+// then be anything, -Inf for instance.
+func (s *Sampler) KeptOnly() bool {
+	if s.temperature != 0 || len(s.bias) > 0 || s.penalizes() {
+		return false
+	}
+	for _, st := range s.stages {
+		if _, ok := st.(Filter); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // greedyTries is how many of the largest logits greedy sampling through
 // Filters tries before it builds the candidates.
 const greedyTries = 8
