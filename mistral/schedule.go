@@ -416,6 +416,9 @@ func (sc *scheduler) pass(reqs []*request) {
 		// included (what guesses cost: see worth).
 		if segs[0].only == nil {
 			sc.times.observe(rows, d-sc.run.built)
+			if len(segs) == 1 && outputs == rows {
+				sc.times.observeGuesses(rows, d-sc.run.built)
+			}
 		}
 		sc.mu.Unlock()
 		sc.passes.Add(1)
@@ -491,6 +494,10 @@ type passTimes struct {
 	n    int64                     // passes observed
 	time [maxTimedRows + 1]float64 // seconds, by rows
 	seen [maxTimedRows + 1]int64   // when each size was last observed (n; 0: never)
+	// The same of the passes whose every row had its logits computed (a
+	// token and its guesses): what guesses cost.
+	guessTime [maxDraftTokens + 2]float64
+	guessSeen [maxDraftTokens + 2]int64
 }
 
 const (
@@ -512,29 +519,51 @@ func (t *passTimes) observe(rows int, d time.Duration) {
 	if rows <= 0 || rows > maxTimedRows {
 		return
 	}
-	x := d.Seconds()
-	switch old := t.time[rows]; {
-	case t.seen[rows] == 0:
-	case t.n-t.seen[rows] > staleAfter: // the old time still tells something
-		x = (old + x) / 2
-	default:
-		x = old + rowTimeWeight*(x-old)
+	t.time[rows] = t.update(t.time[rows], t.seen[rows], d)
+	t.seen[rows] = t.n
+}
+
+// observeGuesses records a pass of rows rows whose every row had its
+// logits computed, after observe.
+func (t *passTimes) observeGuesses(rows int, d time.Duration) {
+	if rows <= 0 || rows >= len(t.guessTime) {
+		return
 	}
-	t.time[rows], t.seen[rows] = x, t.n
+	t.guessTime[rows] = t.update(t.guessTime[rows], t.guessSeen[rows], d)
+	t.guessSeen[rows] = t.n
+}
+
+// update returns a size's time, old, last seen at pass seen, after a pass
+// of that size took d.
+func (t *passTimes) update(old float64, seen int64, d time.Duration) float64 {
+	x := d.Seconds()
+	switch {
+	case seen == 0:
+		return x
+	case t.n-seen > staleAfter: // the old time still tells something
+		return (old + x) / 2
+	default:
+		return old + rowTimeWeight*(x-old)
+	}
 }
 
 // rowTimeWeight is how much the latest pass of a size weighs in its time.
 const rowTimeWeight = 0.25
 
-// rowTime returns the time of the last passes of rows rows, 0 if none was
-// seen: what a generation's drafts cost on this machine, this model and
-// these kernels (a second row may cost little, or as much as the first
-// where the products are compute-bound).
+// rowTime returns the time of the last passes of rows rows that computed
+// the logits of every row (not those of a token with the drafts a grammar
+// forces, which need the last row's only), 0 if none was seen: what a generation's
+// drafts cost on this machine, this model and these kernels (a second row
+// may cost little, or as much as the first where the products are
+// compute-bound).
 func (sc *scheduler) rowTime(rows int) float64 {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	d, _ := sc.times.of(rows)
-	return d
+	t := &sc.times
+	if rows <= 0 || rows >= len(t.guessTime) || t.guessSeen[rows] == 0 {
+		return 0
+	}
+	return t.guessTime[rows]
 }
 
 // of returns the time of passes of rows rows, and false if none was seen.
