@@ -25,10 +25,11 @@ type decodeResult struct {
 	Schema         string    `json:"schema,omitempty"`
 	Threads        int       `json:"threads"`
 	Rounds         int       `json:"rounds"`
-	Tokens         int       `json:"tokens"`      // per generation
-	PlainTokS      float64   `json:"plain_tok_s"` // median
-	TokS           float64   `json:"tok_s"`       // median, with drafts
-	Speedup        float64   `json:"speedup"`
+	Tokens         int       `json:"tokens"`         // per generation
+	PlainTokS      float64   `json:"plain_tok_s"`    // median
+	TokS           float64   `json:"tok_s"`          // median, with drafts
+	Speedup        float64   `json:"speedup"`        // of the medians
+	PairedSpeedup  float64   `json:"paired_speedup"` // median of the rounds' own ratios (each round's two runs are minutes closer than the medians' are)
 	PlainRounds    []float64 `json:"plain_rounds_tok_s"`
 	DraftRounds    []float64 `json:"rounds_tok_s"`
 	PassesPerToken float64   `json:"passes_per_token"` // over all rounds, as drafted, kept and acceptance
@@ -163,6 +164,13 @@ func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if r.PlainTokS > 0 {
 		r.Speedup = r.TokS / r.PlainTokS
 	}
+	var ratios []float64
+	for i, p := range r.PlainRounds {
+		if p > 0 {
+			ratios = append(ratios, r.DraftRounds[i]/p)
+		}
+	}
+	r.PairedSpeedup, _, _ = medianSpread(ratios)
 	if st.Tokens > 0 {
 		r.PassesPerToken = float64(st.Passes) / float64(st.Tokens)
 	}
@@ -178,8 +186,8 @@ func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, " (schema %s)", r.Schema)
 	}
 	fmt.Fprintf(stdout, ", %d threads, %d rounds (medians)\n", r.Threads, r.Rounds)
-	fmt.Fprintf(stdout, "tokens %d; plain %.2f tok/s; drafts %.2f tok/s (%.2fx); %.2f passes per token; "+
-		"%d of %d drafts kept (%.0f%%); %d passes with the allowed tokens' logits only; identical: %v\n", r.Tokens, r.PlainTokS, r.TokS, r.Speedup, r.PassesPerToken,
+	fmt.Fprintf(stdout, "tokens %d; plain %.2f tok/s; drafts %.2f tok/s (%.2fx, rounds' own ratios %.2fx); %.2f passes per token; "+
+		"%d of %d drafts kept (%.0f%%); %d passes with the allowed tokens' logits only; identical: %v\n", r.Tokens, r.PlainTokS, r.TokS, r.Speedup, r.PairedSpeedup, r.PassesPerToken,
 		r.Kept, r.Drafted, 100*r.Acceptance, r.Partial, r.Identical)
 	return nil
 }
