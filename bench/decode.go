@@ -38,12 +38,14 @@ type decodeResult struct {
 	Acceptance     float64   `json:"acceptance"`     // drafts kept / drafts fed
 	Partial        int       `json:"partial_passes"` // passes that computed the allowed tokens' logits only
 	Identical      bool      `json:"identical"`
+	AA             bool      `json:"aa,omitempty"` // -aa: the "drafts" runs were plain too
 }
 
 // decodeCmd measures what drafts (GenerateConfig.NoDrafts) change: the same
 // generation plain and with drafts, in one process, alternating; with
 // -schema an extraction from the text as examples/extract does it, without
-// a continuation of the text.
+// a continuation of the text. With -aa both runs are plain: the spread of
+// such ratios is what this machine's noise alone gives a comparison.
 func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("decode", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -55,6 +57,7 @@ func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	threads := fs.Int("threads", runtime.GOMAXPROCS(0), "compute threads")
 	rounds := fs.Int("rounds", 3, "alternating rounds")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	aa := fs.Bool("aa", false, "both runs plain: the ratios this machine's noise alone gives")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,7 +77,7 @@ func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer m.Close()
-	r := decodeResult{Model: path, Text: *textPath, Schema: *schemaPath, Threads: *threads, Rounds: *rounds}
+	r := decodeResult{Model: path, Text: *textPath, Schema: *schemaPath, Threads: *threads, Rounds: *rounds, AA: *aa}
 	cfg := mistral.GenerateConfig{MaxTokens: *n, IgnoreEOS: *schemaPath == "",
 		SamplerConfig: mistral.SamplerConfig{Temperature: float32(*temp), Seed: 1}}
 	generate := func(s *mistral.Session, cfg mistral.GenerateConfig) func(yield func(mistral.Token, error) bool) {
@@ -106,7 +109,7 @@ func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		defer s.Close()
 		c := cfg
-		c.NoDrafts = noDrafts
+		c.NoDrafts = noDrafts || *aa
 		var out run
 		var start time.Time
 		for tok, err := range generate(s, c) {
@@ -185,7 +188,11 @@ func decodeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if r.Schema != "" {
 		fmt.Fprintf(stdout, " (schema %s)", r.Schema)
 	}
-	fmt.Fprintf(stdout, ", %d threads, %d rounds (medians)\n", r.Threads, r.Rounds)
+	fmt.Fprintf(stdout, ", %d threads, %d rounds (medians)", r.Threads, r.Rounds)
+	if r.AA {
+		fmt.Fprint(stdout, `, -aa: both runs plain, "drafts" is a second plain run`)
+	}
+	fmt.Fprintln(stdout)
 	fmt.Fprintf(stdout, "tokens %d; plain %.2f tok/s; drafts %.2f tok/s (%.2fx, rounds' own ratios %.2fx); %.2f passes per token; "+
 		"%d of %d drafts kept (%.0f%%); %d passes with the allowed tokens' logits only; identical: %v\n", r.Tokens, r.PlainTokS, r.TokS, r.Speedup, r.PairedSpeedup, r.PassesPerToken,
 		r.Kept, r.Drafted, 100*r.Acceptance, r.Partial, r.Identical)

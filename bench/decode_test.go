@@ -42,4 +42,14 @@ func TestDecodeCommand(t *testing.T) {
 			assert.Zero(t, r.Partial, "without a grammar, whole logits")
 		}
 	}
+	// -aa: both runs plain, so nothing is drafted.
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"decode", "-model", tinyModel, "-text", "results/decode-inputs/story.txt",
+		"-n", "64", "-threads", "1", "-rounds", "1", "-json", "-aa"}, &out, &errOut), errOut.String())
+	var r decodeResult
+	require.NoError(t, json.Unmarshal(out.Bytes(), &r), out.String())
+	assert.True(t, r.AA)
+	assert.True(t, r.Identical)
+	assert.Zero(t, r.Drafted)
+	assert.InDelta(t, 1.0, r.PassesPerToken, 1e-9, "plain: a pass a token")
 }
