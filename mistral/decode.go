@@ -255,13 +255,13 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 		}
 		s.stats.Drafted += len(drafts)
 		if g.emit(t, yield) {
-			s.truncate(start + 1)
+			g.cut(start, 1, rows)
 			return
 		}
 		taken := 0
 		for j, d := range drafts {
 			if err := ctx.Err(); err != nil {
-				s.truncate(start + 1 + j)
+				g.cut(start, 1+j, rows)
 				g.yieldRest(yield)
 				g.fail(err, yield)
 				return
@@ -280,7 +280,7 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 			}
 			x, err := g.draw(row)
 			if err != nil {
-				s.truncate(start + 1 + j)
+				g.cut(start, 1+j, rows)
 				g.fail(err, yield)
 				return
 			}
@@ -291,9 +291,7 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 				// Not the draft: x is the next step's token, drawn from
 				// the logits after the last token kept.
 				if rows {
-					s.truncate(start + 1 + j)
-					copy(s.logits, row)
-					s.partial = false
+					g.cut(start, 1+j, rows)
 				} else if err := g.refeed(ctx, start+j); err != nil {
 					g.fail(err, yield)
 					return
@@ -304,13 +302,30 @@ func (g *generation) run(ctx context.Context, yield func(Token, error) bool) {
 			taken++
 			s.stats.Kept++
 			if g.emit(x, yield) {
-				s.truncate(start + 2 + j)
+				g.cut(start, 2+j, rows)
 				return
 			}
 		}
 		if len(drafts) > 0 && !g.forced {
 			g.dr.taken(len(drafts), taken)
 		}
+	}
+}
+
+// cut makes the session hold the first n tokens of the pass that began at
+// position start, where the generation stops or goes on inside it. The
+// logits after them are the pass's row n-1 where it kept its rows, else
+// stale (computed again when read).
+func (g *generation) cut(start, n int, rows bool) {
+	s := g.s
+	if start+n >= s.Position() {
+		return // the whole pass: the logits are its last row's
+	}
+	s.truncate(start + n)
+	if rows {
+		vocab := len(s.logits)
+		copy(s.logits, g.rows[(n-1)*vocab:n*vocab])
+		s.stale = false
 	}
 }
 

@@ -1,6 +1,7 @@
 package mistral
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -191,4 +192,113 @@ func TestDraftsV3(t *testing.T) {
 	m := loadV3(t, "tiny-mistral-v3-Q8_0.gguf")
 	r := generateRun(t, m, SessionConfig{}, "It was", GenerateConfig{MaxTokens: 100, IgnoreEOS: true})
 	assert.Zero(t, r.stats.Drafted)
+}
+
+// TestStopInsideDrafts: a generation that stops inside a pass of drafts
+// (the caller breaks, or cancels its context) leaves the session holding
+// the tokens streamed, with the logits after the last of them, as a new
+// session fed those tokens has them, and continues as that session does.
+// The drafts are the plain generation's next tokens, the third of each
+// pass wrong, so that passes hold several tokens and both rules run: kept
+// drafts and a refused one. With a grammar the drafts are those it forces
+// and the last pass may compute the allowed tokens' logits only.
+func TestStopInsideDrafts(t *testing.T) {
+	m := loadTiny(t)
+	ctx := context.Background()
+	more := func(s *Session) []int32 {
+		var out []int32
+		for tok, err := range s.GenerateTokens(ctx, nil, GenerateConfig{MaxTokens: 8, IgnoreEOS: true, NoDrafts: true}) {
+			require.NoError(t, err)
+			out = append(out, tok.ID)
+		}
+		return out
+	}
+	check := func(s *Session, what string, cont bool) {
+		t.Helper()
+		fresh := newSession(t, m)
+		require.NoError(t, fresh.Feed(ctx, s.tokens))
+		require.Equal(t, bitsOf(fresh.Logits()), bitsOf(s.Logits()), "%s: the logits after the last token", what)
+		if cont {
+			require.Equal(t, more(fresh), more(s), "%s: going on", what)
+		}
+	}
+
+	free := GenerateConfig{MaxTokens: 40, IgnoreEOS: true}
+	plainCfg := free
+	plainCfg.NoDrafts = true
+	plain := ids(generateRun(t, m, SessionConfig{}, "It was", plainCfg).toks)
+	var n int // tokens the loop below has received
+	testHookDrafts = func(int32) []int32 {
+		d := slices.Clone(plain[min(n+1, len(plain)):min(n+4, len(plain))])
+		if len(d) == 3 {
+			d[2] = (d[2] + 1) % int32(m.Params().Vocab)
+		}
+		return d
+	}
+	defer func() { testHookDrafts = nil }()
+	for k := 1; k <= 30; k++ {
+		for _, cancelled := range []bool{false, true} {
+			s := newSession(t, m)
+			c, cancel := context.WithCancel(ctx)
+			n = 0
+			for _, err := range s.Generate(c, "It was", free) {
+				if cancelled && n == k {
+					require.ErrorIs(t, err, context.Canceled)
+					break
+				}
+				require.NoError(t, err)
+				if n++; n == k {
+					if !cancelled {
+						break
+					}
+					cancel() // the next token's turn sees it
+				}
+			}
+			cancel()
+			require.Equal(t, plain[:k], s.tokens[len(s.tokens)-k:], "k %d", k)
+			if k >= 3 {
+				require.Positive(t, s.DecodeStats().Kept, "k %d: drafts kept", k)
+			}
+			check(s, fmt.Sprintf("free text, stopped at %d (cancelled %v)", k, cancelled), k%5 == 0)
+		}
+	}
+	testHookDrafts = nil
+
+	for i, cfg := range onlyCases(t) {
+		for k := 1; k <= 40; k++ {
+			s := newSession(t, m)
+			got := 0
+			for _, err := range s.Generate(ctx, fmt.Sprintf("Record %d:", i), cfg) {
+				require.NoError(t, err)
+				if got++; got == k {
+					break
+				}
+			}
+			check(s, fmt.Sprintf("schema %d, stopped at %d", i, k), k%5 == 0)
+		}
+	}
+}
+
+// TestStaleLogitsEmptied: a session whose last generation left partial
+// logits and that then forgets every token (a prefill with nothing in
+// common, cancelled) holds the logits of an empty session, zeros, and
+// saves and restores them so.
+func TestStaleLogitsEmptied(t *testing.T) {
+	m := loadTiny(t)
+	s := newSession(t, m)
+	for _, err := range s.Generate(context.Background(), "Record:", onlyCases(t)[0]) {
+		require.NoError(t, err)
+	}
+	require.True(t, s.stale)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, s.Prefill(ctx, []int32{5, 6, 7}), context.Canceled)
+	require.Zero(t, s.Position())
+	zeros := make([]float32, m.Params().Vocab)
+	assert.Equal(t, zeros, s.Logits())
+	var saved bytes.Buffer
+	require.NoError(t, s.Save(&saved))
+	r := newSession(t, m)
+	require.NoError(t, r.Restore(&saved))
+	assert.Equal(t, zeros, r.Logits())
 }

@@ -89,7 +89,7 @@ func TestPartialLogitsAfter(t *testing.T) {
 	for _, err := range s.Generate(context.Background(), "Record:", cfg) {
 		require.NoError(t, err)
 	}
-	require.True(t, s.partial, "the grammar's end allows end-of-sequence only: the last pass computed its logit alone")
+	require.True(t, s.stale, "the grammar's end allows end-of-sequence only: the last pass computed its logit alone")
 	want := allLogits(t, m, s.tokens, 0)
 	last := want[len(want)-1]
 
@@ -102,12 +102,12 @@ func TestPartialLogitsAfter(t *testing.T) {
 	}
 	assert.Equal(t, pos, s.Position())
 	assert.Equal(t, toks, s.tokens)
-	assert.True(t, s.partial)
+	assert.True(t, s.stale)
 
 	// Saved: the logits are made whole first.
 	var saved bytes.Buffer
 	require.NoError(t, s.Save(&saved))
-	assert.False(t, s.partial)
+	assert.False(t, s.stale)
 	assert.Equal(t, pos, s.Position())
 	assert.Equal(t, bitsOf(last), bitsOf(s.logits))
 	r := newSession(t, m)
@@ -119,13 +119,13 @@ func TestPartialLogitsAfter(t *testing.T) {
 	for _, err := range s2.Generate(context.Background(), "Record:", cfg) {
 		require.NoError(t, err)
 	}
-	require.True(t, s2.partial)
+	require.True(t, s2.stale)
 	assert.Equal(t, bitsOf(last), bitsOf(s2.Logits()))
 	s3 := newSession(t, m)
 	for _, err := range s3.Generate(context.Background(), "Record:", cfg) {
 		require.NoError(t, err)
 	}
-	require.True(t, s3.partial)
+	require.True(t, s3.stale)
 	more := func(s *Session) []int32 {
 		var out []int32
 		for tok, err := range s.GenerateTokens(context.Background(), nil, GenerateConfig{MaxTokens: 20, IgnoreEOS: true, NoDrafts: true}) {

@@ -182,11 +182,11 @@ func (r *runner) run(segs []segment, pad, padOut int) error {
 			for i, id := range sg.only {
 				s.logits[id] = rows[i]
 			}
-			s.partial = true
+			s.stale = true
 			s.stats.Partial++
 		} else {
 			copy(s.logits, rows[(sg.outputs-1)*width:])
-			s.partial = false
+			s.stale = false
 		}
 		off += sg.outputs
 		s.slots.commit(len(sg.tokens))

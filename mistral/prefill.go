@@ -57,7 +57,12 @@ func (s *Session) canTruncate(keep int) bool {
 }
 
 // truncate forgets the positions from keep on (canTruncate must allow it).
+// The logits, of a later position, are then stale until the caller sets
+// them or feeds.
 func (s *Session) truncate(keep int) {
+	if keep < s.slots.next {
+		s.stale = true
+	}
 	if keep == 0 {
 		s.slots.reset()
 		s.tokens = s.tokens[:0]

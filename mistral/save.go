@@ -59,6 +59,8 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // bytes per position for an F16 cache (128 KiB for Mistral 7B), plus the
 // logits (4 bytes per vocabulary entry), plus 4 bytes per token.
 func (s *Session) Save(w io.Writer) error {
+	s.enter()
+	defer s.leave()
 	if err := s.wholeLogits(context.Background()); err != nil && !errors.Is(err, ErrClosed) {
 		return fmt.Errorf("mistral: save: %w", err)
 	}
@@ -66,10 +68,9 @@ func (s *Session) Save(w io.Writer) error {
 }
 
 // whileOpen runs fn for the method op with the session and its model open
-// (an error if either is closed), prefixing fn's error with op.
+// (an error if either is closed), prefixing fn's error with op. The caller
+// has entered the Session.
 func (s *Session) whileOpen(op string, fn func() error) error {
-	s.enter()
-	defer s.leave()
 	if s.closed {
 		return fmt.Errorf("mistral: %s: session %w", op, ErrClosed)
 	}

@@ -26,6 +26,8 @@ import (
 // such error wraps ErrBadSession; any error leaves the session empty (as
 // after Reset).
 func (s *Session) Restore(r io.Reader) error {
+	s.enter()
+	defer s.leave()
 	return s.whileOpen("restore", func() error {
 		err := s.restore(r)
 		if err != nil {
@@ -33,7 +35,7 @@ func (s *Session) Restore(r io.Reader) error {
 			s.tokens, s.chat = s.tokens[:0], s.chat[:0]
 			s.sampler = Sampler{}
 			clear(s.logits)
-			s.partial = false
+			s.stale = false
 		}
 		return err
 	})
@@ -55,7 +57,7 @@ func (s *Session) restore(r io.Reader) error {
 	s.chat = saved.chat
 	s.sampler = saved.sampler
 	copy(s.logits, saved.logits)
-	s.partial = false
+	s.stale = false
 	return nil
 }
 

@@ -130,9 +130,12 @@ type Session struct {
 	sampler Sampler
 
 	logits []float32 // [vocab]: logits after the last token
-	// partial: the last pass computed the logits of some tokens only, the
-	// others are -Inf (see only); wholeLogits computes them all.
-	partial bool
+	// stale: logits are not (all) those after the last token held: the
+	// last pass computed the logits of some tokens only, the others -Inf
+	// (see only), or positions after the one they follow were forgotten
+	// (truncate: a generation stopped inside a pass of drafts, a failed
+	// pass). wholeLogits computes them again.
+	stale bool
 	// only, when set, are the tokens whose logits the next feed needs after
 	// its last token, in groups of onlyGranule: the generation's draw can
 	// keep no other. A pass computing that token alone computes those only.
@@ -282,17 +285,29 @@ func (s *Session) CacheBytes() int64 { return s.cacheBuf.Size() }
 
 // Logits returns the logits predicting the token after the last one fed, a
 // slice of vocabulary size that the next call overwrites. Before any token
-// it is all zeros.
+// it is all zeros. Where the last generation left them stale (it computed
+// the logits of the tokens its grammar allowed only, or it stopped inside
+// a pass of drafts), Logits computes the last token's again. Called while
+// the Session is in use (from a generation's loop), or after Close or the
+// Model's Close, it returns them as they are.
 func (s *Session) Logits() []float32 {
-	s.wholeLogits(context.Background()) // an error leaves them as they are: the model is closed
+	if s.busy.CompareAndSwap(false, true) {
+		s.wholeLogits(context.Background()) // an error leaves them as they are: the model is closed
+		s.leave()
+	}
 	return s.logits
 }
 
-// wholeLogits computes the last token's logits again when the pass that
-// computed it gave those of some tokens only (partial). When it fails
+// wholeLogits computes the last token's logits again when they are stale
+// (see Session.stale); the caller has entered the Session. When it fails
 // before computing, the session still holds the token.
 func (s *Session) wholeLogits(ctx context.Context) error {
-	if !s.partial || len(s.tokens) == 0 {
+	if !s.stale {
+		return nil
+	}
+	if len(s.tokens) == 0 {
+		clear(s.logits) // as before any token
+		s.stale = false
 		return nil
 	}
 	last := len(s.tokens) - 1
@@ -319,7 +334,7 @@ func (s *Session) Reset() {
 	s.chat = s.chat[:0]
 	s.sampler = Sampler{} // the next seed starts the stream afresh
 	clear(s.logits)
-	s.partial = false
+	s.stale = false
 }
 
 // Close frees the session's memory. It is idempotent and nil-safe.
