@@ -630,7 +630,7 @@ func TestMulMatRows(t *testing.T) {
 	const k, vocab = 128, 32000
 	for _, typ := range []Type{F16, BF16, F32} {
 		for _, n := range []int{1, 2, 3, 8} {
-			for _, sel := range []int{64, 128, 576} {
+			for _, sel := range []int{64, 128, 256, 576, 1024} {
 				t.Run(fmt.Sprintf("%v/n=%d/rows=%d", typ, n, sel), func(t *testing.T) {
 					r := rng(t)
 					rb, err := typ.RowBytes(k)

@@ -2,6 +2,7 @@ package mistral
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -57,4 +58,43 @@ func TestRunnerKeepsGraphs(t *testing.T) {
 	// larger: the 1-token graph goes), the 1-token one again; then none
 	// until the 40-token pass, and both shapes again after it.
 	require.Equal(t, []int{0, 1, 2, 6, 7, 8}, builtAt, "passes that built their graph (%d builds)", run.builds-builds)
+}
+
+// TestRunnerBoundsGraphs: the runner keeps at most maxGraphs graphs, the
+// least recently used going first; a shape whose graph went is built again
+// and gives the logits it gave before.
+func TestRunnerBoundsGraphs(t *testing.T) {
+	m := loadTiny(t)
+	ctx := context.Background()
+	run := &m.sched.run
+	s := newSession(t, m)
+	ids := make([]int32, maxGraphs+8)
+	for i := range ids {
+		ids[i] = int32(200 + 3*i)
+	}
+	// The largest pass first, so that the buffer never grows after it
+	// (growing it forgets every graph: not the bound under test).
+	require.NoError(t, s.Feed(ctx, ids))
+	shapes := maxGraphs + 4
+	first := make([][]float32, shapes+1)
+	for n := 1; n <= shapes; n++ {
+		s.Reset()
+		before := run.builds
+		require.NoError(t, s.Feed(ctx, ids[:n]))
+		require.Equal(t, before+1, run.builds, "a new shape (%d tokens) is built", n)
+		require.LessOrEqual(t, len(run.graphs), maxGraphs)
+		first[n] = slices.Clone(s.Logits())
+	}
+	require.Len(t, run.graphs, maxGraphs)
+
+	// The most recent shape is kept; the oldest ones went.
+	s.Reset()
+	before := run.builds
+	require.NoError(t, s.Feed(ctx, ids[:shapes]))
+	require.Equal(t, before, run.builds, "the last shape's graph is kept")
+	s.Reset()
+	require.NoError(t, s.Feed(ctx, ids[:1]))
+	require.Equal(t, before+1, run.builds, "the first shape's graph went and is built again")
+	require.Equal(t, bitsOf(first[1]), bitsOf(s.Logits()))
+	require.LessOrEqual(t, len(run.graphs), maxGraphs)
 }
