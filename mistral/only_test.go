@@ -97,9 +97,12 @@ func TestPartialLogitsAfter(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	pos, toks := s.Position(), slices.Clone(s.tokens)
+	errs := 0
 	for _, err := range s.Generate(ctx, "", GenerateConfig{MaxTokens: 4}) {
 		require.ErrorIs(t, err, context.Canceled)
+		errs++
 	}
+	require.Equal(t, 1, errs, "the cancelled generation reports it")
 	assert.Equal(t, pos, s.Position())
 	assert.Equal(t, toks, s.tokens)
 	assert.True(t, s.stale)
