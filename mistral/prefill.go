@@ -58,7 +58,7 @@ func (s *Session) canTruncate(keep int) bool {
 
 // truncate forgets the positions from keep on (canTruncate must allow it).
 // The logits, of a later position, are then stale until the caller sets
-// them or feeds.
+// them or feeds; with no token left they are an empty session's, zeros.
 func (s *Session) truncate(keep int) {
 	if keep < s.slots.next {
 		s.stale = true
@@ -66,6 +66,8 @@ func (s *Session) truncate(keep int) {
 	if keep == 0 {
 		s.slots.reset()
 		s.tokens = s.tokens[:0]
+		clear(s.logits)
+		s.stale = false
 		return
 	}
 	for j := keep; j < s.slots.next; j++ {

@@ -31,11 +31,9 @@ func (s *Session) Restore(r io.Reader) error {
 	return s.whileOpen("restore", func() error {
 		err := s.restore(r)
 		if err != nil {
-			s.slots.reset()
-			s.tokens, s.chat = s.tokens[:0], s.chat[:0]
+			s.truncate(0)
+			s.chat = s.chat[:0]
 			s.sampler = Sampler{}
-			clear(s.logits)
-			s.stale = false
 		}
 		return err
 	})

@@ -302,12 +302,7 @@ func (s *Session) Logits() []float32 {
 // (see Session.stale); the caller has entered the Session. When it fails
 // before computing, the session still holds the token.
 func (s *Session) wholeLogits(ctx context.Context) error {
-	if !s.stale {
-		return nil
-	}
-	if len(s.tokens) == 0 {
-		clear(s.logits) // as before any token
-		s.stale = false
+	if !s.stale || len(s.tokens) == 0 {
 		return nil
 	}
 	last := len(s.tokens) - 1
@@ -318,6 +313,7 @@ func (s *Session) wholeLogits(ctx context.Context) error {
 		if s.Position() == last {
 			s.slots.pos[slot], s.slots.next = held, last+1
 			s.tokens = append(s.tokens, tok)
+			s.stale = true // still not computed (truncate(0) zeroed them)
 		}
 		return err
 	}
@@ -329,12 +325,9 @@ func (s *Session) wholeLogits(ctx context.Context) error {
 func (s *Session) Reset() {
 	s.enter()
 	defer s.leave()
-	s.slots.reset()
-	s.tokens = s.tokens[:0]
+	s.truncate(0)
 	s.chat = s.chat[:0]
 	s.sampler = Sampler{} // the next seed starts the stream afresh
-	clear(s.logits)
-	s.stale = false
 }
 
 // Close frees the session's memory. It is idempotent and nil-safe.
